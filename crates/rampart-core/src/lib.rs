@@ -1,0 +1,28 @@
+//! # rampart-core
+//!
+//! The framework-neutral core of [rampart](https://docs.rs/rampart): every rule
+//! about security headers, Content Security Policy and CSRF lives here, over the
+//! types of the `http` crate. The Tower/axum adapter (`rampart`) and the actix-web
+//! adapter (`rampart-actix`) only translate their framework's request and response
+//! into these calls, so both produce the same output.
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`request`] | proxy trust and request facts (secure? which host and origin?) |
+//! | [`origin`] | normalised web origins |
+//! | [`headers`] | the secure header set, HTTPS redirect, cookie hardening, overrides |
+//! | [`csp`] | typed Content Security Policy, nonces, hashes, linter, reports |
+//! | [`csrf`] | Fetch-Metadata/Origin checks, signed masked tokens, body token extraction |
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod csp;
+pub mod csrf;
+pub mod error;
+pub mod headers;
+pub mod origin;
+pub mod request;
+
+pub use error::ConfigError;
+pub use origin::{Origin, Scheme};
+pub use request::{ConnectionInfo, ProxyTrust, RequestFacts};

@@ -1,0 +1,3 @@
+//! rampart
+#![forbid(unsafe_code)]
+pub use rampart_core as core;
