@@ -57,7 +57,11 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid rampart configuration `{}`: {}", self.setting, self.message)
+        write!(
+            f,
+            "invalid rampart configuration `{}`: {}",
+            self.setting, self.message
+        )
     }
 }
 

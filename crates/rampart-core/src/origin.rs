@@ -115,7 +115,9 @@ impl Origin {
                 format!("`{s}` is not an origin ({why}); write it as scheme://host[:port], e.g. https://app.example.com"),
             )
         };
-        let (scheme, rest) = s.split_once("://").ok_or_else(|| bad("the scheme is missing"))?;
+        let (scheme, rest) = s
+            .split_once("://")
+            .ok_or_else(|| bad("the scheme is missing"))?;
         let scheme = Scheme::parse(scheme).ok_or_else(|| bad("only http and https are allowed"))?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {

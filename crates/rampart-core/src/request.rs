@@ -228,7 +228,8 @@ impl ProxyTrust {
                 forwarded_host = host;
             }
             if forwarded_proto.is_none() {
-                forwarded_proto = last_list_value(headers, "x-forwarded-proto").and_then(|v| Scheme::parse(&v));
+                forwarded_proto =
+                    last_list_value(headers, "x-forwarded-proto").and_then(|v| Scheme::parse(&v));
             }
             if forwarded_host.is_none() {
                 forwarded_host = last_list_value(headers, "x-forwarded-host");
@@ -280,7 +281,10 @@ fn last_list_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `proto` and `host` of the last element of the RFC 7239 `Forwarded` header.
 fn last_forwarded_element(headers: &HeaderMap) -> Option<(Option<Scheme>, Option<String>)> {
-    let last = headers.get_all(http::header::FORWARDED).iter().next_back()?;
+    let last = headers
+        .get_all(http::header::FORWARDED)
+        .iter()
+        .next_back()?;
     let element = last.to_str().ok()?.rsplit(',').next()?;
     let mut proto = None;
     let mut host = None;
@@ -375,7 +379,9 @@ pub fn is_loopback_hostname(h: &str) -> bool {
         return true;
     }
     let bare = h.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<IpAddr>().map(|ip| canonical(ip).is_loopback()).unwrap_or(false)
+    bare.parse::<IpAddr>()
+        .map(|ip| canonical(ip).is_loopback())
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -388,7 +394,11 @@ mod tests {
             b = b.header(*k, *v);
         }
         let r = b.body(()).unwrap();
-        trust.facts(ConnectionInfo::peer(peer.parse().unwrap()), r.uri(), r.headers())
+        trust.facts(
+            ConnectionInfo::peer(peer.parse().unwrap()),
+            r.uri(),
+            r.headers(),
+        )
     }
 
     #[test]
@@ -415,7 +425,10 @@ mod tests {
         let f = facts(
             &t,
             "::1",
-            &[("host", "internal:8080"), ("forwarded", "for=1.2.3.4;proto=https;host=\"Shop.example\"")],
+            &[
+                ("host", "internal:8080"),
+                ("forwarded", "for=1.2.3.4;proto=https;host=\"Shop.example\""),
+            ],
         );
         assert!(f.secure);
         assert_eq!(f.host.as_deref(), Some("shop.example"));
@@ -430,7 +443,11 @@ mod tests {
 
     #[test]
     fn bad_host_header_gives_no_host() {
-        let f = facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", "evil.example@good")]);
+        let f = facts(
+            &ProxyTrust::nobody(),
+            "1.1.1.1",
+            &[("host", "evil.example@good")],
+        );
         assert_eq!(f.host, None);
         let f = facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", "a b")]);
         assert_eq!(f.host, None);
@@ -438,11 +455,23 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        for h in ["localhost", "LOCALHOST:8000", "127.0.0.1:3000", "127.9.9.9", "[::1]:8000"] {
-            assert!(facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", h)]).is_loopback_host(), "{h}");
+        for h in [
+            "localhost",
+            "LOCALHOST:8000",
+            "127.0.0.1:3000",
+            "127.9.9.9",
+            "[::1]:8000",
+        ] {
+            assert!(
+                facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", h)]).is_loopback_host(),
+                "{h}"
+            );
         }
         for h in ["example.com", "localhost.evil.com", "10.0.0.1", "[::2]"] {
-            assert!(!facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", h)]).is_loopback_host(), "{h}");
+            assert!(
+                !facts(&ProxyTrust::nobody(), "1.1.1.1", &[("host", h)]).is_loopback_host(),
+                "{h}"
+            );
         }
     }
 }

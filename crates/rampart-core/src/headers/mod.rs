@@ -1,1 +1,933 @@
-//! Secure headers.
+//! The secure response header set: HTTPS redirect, HSTS, framing, sniffing,
+//! referrer, permissions, cross-origin isolation, CSP and cookie hardening.
+//!
+//! [`SecureHeaders`] is built once (all values validated and encoded then) and
+//! consulted twice per request by an adapter:
+//!
+//! 1. [`SecureHeaders::redirect`] before the application runs: plain-HTTP
+//!    requests for non-loopback hosts are redirected to https.
+//! 2. [`SecureHeaders::apply`] on every response: the prebuilt values are inserted
+//!    where the application did not set its own (unless `override_existing`).
+//!
+//! ```
+//! use rampart_core::headers::SecureHeaders;
+//! use rampart_core::{ConnectionInfo, ProxyTrust};
+//!
+//! let sh = SecureHeaders::default();
+//! let req = http::Request::get("https://shop.example/").body(()).unwrap();
+//! let facts = sh.facts(ConnectionInfo::default().with_tls(true), req.uri(), req.headers());
+//! let mut headers = http::HeaderMap::new();
+//! sh.apply(&facts, None, None, &mut headers);
+//! assert_eq!(headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+//! assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+//! ```
+//!
+//! ## Flask-Talisman options and their rampart equivalents
+//!
+//! | Talisman option | rampart | note |
+//! |---|---|---|
+//! | `force_https=True` | [`SecureHeadersBuilder::https_redirect`] (on by default) | never for loopback hosts; exempt paths/predicate; allowed hosts |
+//! | `force_https_permanent` | always permanent | 301 for GET/HEAD, 308 for other methods (302 loses POST bodies) |
+//! | `frame_options`, `frame_options_allow_from` | [`SecureHeadersBuilder::frame_options`] | `ALLOW-FROM` is refused: use CSP `frame-ancestors` |
+//! | `strict_transport_security*` | [`SecureHeadersBuilder::hsts`] / [`Hsts`] | max-age 31536000; preload needs >= 1 year and includeSubDomains |
+//! | `content_security_policy` | [`SecureHeadersBuilder::csp`] with [`crate::csp::Csp`] | dict form via `Policy::from_pairs` |
+//! | `content_security_policy_report_uri` | `Csp::report_uri` | also `report_to` + `Reporting-Endpoints` |
+//! | `content_security_policy_report_only` | `Csp::report_only_mode` / `Csp::report_only` | both headers at once possible |
+//! | `content_security_policy_nonce_in` | `Csp::nonce_in` | lazy nonce; missing directives inherit default-src |
+//! | `referrer_policy` | [`SecureHeadersBuilder::referrer_policy`] | validated tokens |
+//! | `feature_policy` | [`SecureHeadersBuilder::header`] | obsolete header; set it by hand if needed |
+//! | `permissions_policy` | [`SecureHeadersBuilder::permissions_policy`] | structured-field serialization |
+//! | `document_policy` | [`SecureHeadersBuilder::document_policy`] | |
+//! | `session_cookie_secure/http_only/samesite` | [`SecureHeadersBuilder::cookies`] / [`CookieHardening`] | every app cookie; `Secure` only on secure requests |
+//! | `force_file_save` | [`SecureHeadersBuilder::force_file_save`] | `X-Download-Options: noopen` |
+//! | `x_content_type_options` | [`SecureHeadersBuilder::content_type_options`] | |
+//! | `x_xss_protection` | [`SecureHeadersBuilder::xss_protection`] | rampart sends `0` (the auditor is gone and was exploitable) |
+//! | `@talisman(...)` per view | [`Overrides`] via a route layer or a handler's response | no freezing on first request |
+
+mod cookies;
+mod overrides;
+mod permissions;
+mod redirect;
+
+use std::sync::Arc;
+
+use http::header::{self, HeaderName};
+use http::{HeaderMap, HeaderValue, Method, Uri};
+
+pub use cookies::CookieHardening;
+pub use overrides::{CspOverride, Overrides};
+pub use permissions::{Allow, PermissionsPolicy};
+pub use redirect::{path_has_prefix, HttpsRedirect, RedirectDecision, RedirectExemptions};
+
+use crate::csp::{CompiledCsp, Csp, Policy, RequestNonces};
+use crate::{ConfigError, ConnectionInfo, ProxyTrust, RequestFacts};
+
+/// `X-Frame-Options`.
+///
+/// `ALLOW-FROM` is obsolete (no current browser honours it): [`FrameOptions::parse`]
+/// refuses it and points to CSP `frame-ancestors`.
+///
+/// ```
+/// use rampart_core::headers::FrameOptions;
+/// assert_eq!(FrameOptions::parse("deny").unwrap(), FrameOptions::Deny);
+/// let err = FrameOptions::parse("ALLOW-FROM https://a.example").unwrap_err();
+/// assert!(err.message().contains("frame-ancestors"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FrameOptions {
+    /// `SAMEORIGIN` (default).
+    #[default]
+    SameOrigin,
+    /// `DENY`.
+    Deny,
+    /// No header.
+    Off,
+}
+
+impl FrameOptions {
+    /// Parses `DENY` or `SAMEORIGIN` (any case).
+    ///
+    /// ```
+    /// # use rampart_core::headers::FrameOptions;
+    /// assert!(FrameOptions::parse("sameorigin").is_ok());
+    /// ```
+    pub fn parse(s: &str) -> Result<Self, ConfigError> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("deny") {
+            Ok(Self::Deny)
+        } else if t.eq_ignore_ascii_case("sameorigin") {
+            Ok(Self::SameOrigin)
+        } else if t.to_ascii_uppercase().starts_with("ALLOW-FROM") {
+            Err(ConfigError::new(
+                "frame_options",
+                "ALLOW-FROM is obsolete and ignored by browsers; turn X-Frame-Options off for that route and \
+                 allow the partner with CSP instead: frame-ancestors 'self' https://partner.example",
+            ))
+        } else {
+            Err(ConfigError::new(
+                "frame_options",
+                format!("`{s}` is not DENY or SAMEORIGIN; use FrameOptions::Off for no header"),
+            ))
+        }
+    }
+
+    pub(crate) fn value(self) -> Option<HeaderValue> {
+        match self {
+            Self::SameOrigin => Some(HeaderValue::from_static("SAMEORIGIN")),
+            Self::Deny => Some(HeaderValue::from_static("DENY")),
+            Self::Off => None,
+        }
+    }
+}
+
+/// `Strict-Transport-Security` settings; sent only on secure requests.
+///
+/// ```
+/// use rampart_core::headers::Hsts;
+/// assert_eq!(Hsts::default().to_string(), "max-age=31536000; includeSubDomains");
+/// assert!(Hsts::default().max_age(300).preload(true).validate().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hsts {
+    max_age: u64,
+    include_subdomains: bool,
+    preload: bool,
+}
+
+impl Default for Hsts {
+    fn default() -> Self {
+        Self {
+            max_age: 31_536_000,
+            include_subdomains: true,
+            preload: false,
+        }
+    }
+}
+
+impl Hsts {
+    /// `max-age` in seconds (default one year).
+    ///
+    /// ```
+    /// # use rampart_core::headers::Hsts;
+    /// assert_eq!(Hsts::default().max_age(60).to_string(), "max-age=60; includeSubDomains");
+    /// ```
+    pub fn max_age(mut self, secs: u64) -> Self {
+        self.max_age = secs;
+        self
+    }
+
+    /// Whether to add `includeSubDomains` (default true).
+    ///
+    /// ```
+    /// # use rampart_core::headers::Hsts;
+    /// assert_eq!(Hsts::default().include_subdomains(false).to_string(), "max-age=31536000");
+    /// ```
+    pub fn include_subdomains(mut self, yes: bool) -> Self {
+        self.include_subdomains = yes;
+        self
+    }
+
+    /// Whether to add `preload` (default false: preloading is hard to undo).
+    ///
+    /// ```
+    /// # use rampart_core::headers::Hsts;
+    /// assert!(Hsts::default().preload(true).to_string().ends_with("; preload"));
+    /// ```
+    pub fn preload(mut self, yes: bool) -> Self {
+        self.preload = yes;
+        self
+    }
+
+    /// Checks the preload list's requirements.
+    ///
+    /// ```
+    /// # use rampart_core::headers::Hsts;
+    /// assert!(Hsts::default().preload(true).validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.preload && self.max_age < 31_536_000 {
+            return Err(ConfigError::new(
+                "hsts.max_age",
+                format!(
+                    "preload needs a max-age of at least 31536000 (one year), not {}; raise max_age or drop preload",
+                    self.max_age
+                ),
+            ));
+        }
+        if self.preload && !self.include_subdomains {
+            return Err(ConfigError::new(
+                "hsts.include_subdomains",
+                "preload needs includeSubDomains; enable include_subdomains or drop preload",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Hsts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "max-age={}", self.max_age)?;
+        if self.include_subdomains {
+            f.write_str("; includeSubDomains")?;
+        }
+        if self.preload {
+            f.write_str("; preload")?;
+        }
+        Ok(())
+    }
+}
+
+const REFERRER_TOKENS: &[&str] = &[
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "origin",
+    "origin-when-cross-origin",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+];
+
+/// Checks a header name and value for injection (CR, LF, other control bytes).
+pub(crate) fn checked_header(
+    name: &str,
+    value: &str,
+) -> Result<(HeaderName, HeaderValue), ConfigError> {
+    let hn = HeaderName::try_from(name)
+        .map_err(|_| ConfigError::new(name, format!("`{name}` is not a valid header name")))?;
+    if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+        return Err(ConfigError::new(
+            name,
+            "the value contains CR, LF or another control character (header injection); remove it",
+        ));
+    }
+    let hv = HeaderValue::try_from(value).map_err(|_| {
+        ConfigError::new(
+            name,
+            "the value is not a valid header value; use visible ASCII",
+        )
+    })?;
+    Ok((hn, hv))
+}
+
+/// Builder for [`SecureHeaders`]; start from [`SecureHeaders::builder`].
+///
+/// ```
+/// use rampart_core::headers::{FrameOptions, Hsts, SecureHeaders};
+/// let sh = SecureHeaders::builder()
+///     .frame_options(FrameOptions::Deny)
+///     .hsts(Some(Hsts::default().preload(true)))
+///     .build()
+///     .unwrap();
+/// # let _ = sh;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SecureHeadersBuilder {
+    redirect: HttpsRedirect,
+    proxy_trust: ProxyTrust,
+    hsts: Option<Hsts>,
+    frame_options: FrameOptions,
+    content_type_options: bool,
+    referrer_policy: Option<String>,
+    permissions_policy: PermissionsPolicy,
+    document_policy: Option<String>,
+    coop: Option<String>,
+    corp: Option<String>,
+    coep: Option<String>,
+    origin_agent_cluster: bool,
+    cross_domain_policies: Option<String>,
+    dns_prefetch_control: Option<bool>,
+    xss_protection: bool,
+    force_file_save: bool,
+    csp: Option<CspSetting>,
+    cookies: CookieHardening,
+    extra: Vec<(String, String)>,
+    override_existing: bool,
+    errors: Vec<ConfigError>,
+}
+
+#[derive(Debug, Clone)]
+enum CspSetting {
+    Config(Box<Csp>),
+    Compiled(CompiledCsp),
+}
+
+impl Default for SecureHeadersBuilder {
+    fn default() -> Self {
+        Self {
+            redirect: HttpsRedirect::default(),
+            proxy_trust: ProxyTrust::nobody(),
+            hsts: Some(Hsts::default()),
+            frame_options: FrameOptions::SameOrigin,
+            content_type_options: true,
+            referrer_policy: Some("strict-origin-when-cross-origin".into()),
+            permissions_policy: PermissionsPolicy::recommended(),
+            document_policy: None,
+            coop: Some("same-origin".into()),
+            corp: Some("same-origin".into()),
+            coep: None,
+            origin_agent_cluster: true,
+            cross_domain_policies: Some("none".into()),
+            dns_prefetch_control: Some(false),
+            xss_protection: true,
+            force_file_save: false,
+            csp: Some(CspSetting::Config(Box::new(Csp::new(Policy::default())))),
+            cookies: CookieHardening::default(),
+            extra: Vec::new(),
+            override_existing: false,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl SecureHeadersBuilder {
+    /// HTTPS redirect settings (on by default; [`HttpsRedirect::disabled`] turns it off).
+    ///
+    /// ```
+    /// use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
+    /// let sh = SecureHeaders::builder()
+    ///     .https_redirect(HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap()))
+    ///     .build().unwrap();
+    /// # let _ = sh;
+    /// ```
+    pub fn https_redirect(mut self, r: HttpsRedirect) -> Self {
+        self.redirect = r;
+        self
+    }
+
+    /// Which peers may report the original scheme and host (default: nobody).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().proxy_trust(rampart_core::ProxyTrust::loopback());
+    /// ```
+    pub fn proxy_trust(mut self, t: ProxyTrust) -> Self {
+        self.proxy_trust = t;
+        self
+    }
+
+    /// HSTS settings, or `None` for no header.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().hsts(None);
+    /// ```
+    pub fn hsts(mut self, h: Option<Hsts>) -> Self {
+        self.hsts = h;
+        self
+    }
+
+    /// `X-Frame-Options`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::{FrameOptions, SecureHeaders};
+    /// let _ = SecureHeaders::builder().frame_options(FrameOptions::Off);
+    /// ```
+    pub fn frame_options(mut self, f: FrameOptions) -> Self {
+        self.frame_options = f;
+        self
+    }
+
+    /// `X-Content-Type-Options: nosniff` on or off.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().content_type_options(false);
+    /// ```
+    pub fn content_type_options(mut self, on: bool) -> Self {
+        self.content_type_options = on;
+        self
+    }
+
+    /// `Referrer-Policy` (a token or a comma-separated fallback list), or `None`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::builder().referrer_policy(Some("no-referrer")).build().is_ok());
+    /// assert!(SecureHeaders::builder().referrer_policy(Some("None")).build().is_err());
+    /// ```
+    pub fn referrer_policy(mut self, p: Option<&str>) -> Self {
+        if let Some(p) = p {
+            if let Some(bad) = p
+                .split(',')
+                .map(str::trim)
+                .find(|t| !REFERRER_TOKENS.contains(t))
+            {
+                self.errors.push(ConfigError::new(
+                    "referrer_policy",
+                    format!(
+                        "`{bad}` is not a referrer policy; use one of {}, or None for no header",
+                        REFERRER_TOKENS.join(", ")
+                    ),
+                ));
+            }
+        }
+        self.referrer_policy = p.map(str::to_string);
+        self
+    }
+
+    /// `Permissions-Policy` (an empty policy sends no header).
+    ///
+    /// ```
+    /// use rampart_core::headers::{PermissionsPolicy, SecureHeaders};
+    /// let _ = SecureHeaders::builder().permissions_policy(PermissionsPolicy::recommended().deny("camera").unwrap());
+    /// ```
+    pub fn permissions_policy(mut self, p: PermissionsPolicy) -> Self {
+        self.permissions_policy = p;
+        self
+    }
+
+    /// `Document-Policy` as a structured-field dictionary, e.g. `oversized-images=?0`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::builder().document_policy(Some("oversized-images=?0, document-write=?0")).build().is_ok());
+    /// ```
+    pub fn document_policy(mut self, p: Option<&str>) -> Self {
+        if let Some(p) = p {
+            for member in p.split(',').map(str::trim) {
+                let key = member
+                    .split_once('=')
+                    .map(|(k, _)| k)
+                    .unwrap_or(member)
+                    .trim();
+                if let Err(e) = permissions::validate_key(key, "document_policy") {
+                    self.errors.push(e);
+                }
+            }
+        }
+        self.document_policy = p.map(str::to_string);
+        self
+    }
+
+    /// `Cross-Origin-Opener-Policy` (`same-origin` default, `same-origin-allow-popups`, `unsafe-none`, or `None`).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::builder().cross_origin_opener_policy(Some("noopener-please")).build().is_err());
+    /// ```
+    pub fn cross_origin_opener_policy(mut self, v: Option<&str>) -> Self {
+        self.coop = self.checked_enum(
+            "cross_origin_opener_policy",
+            v,
+            &[
+                "same-origin",
+                "same-origin-allow-popups",
+                "noopener-allow-popups",
+                "unsafe-none",
+            ],
+        );
+        self
+    }
+
+    /// `Cross-Origin-Resource-Policy` (`same-origin` default, `same-site`, `cross-origin`, or `None`).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().cross_origin_resource_policy(Some("cross-origin"));
+    /// ```
+    pub fn cross_origin_resource_policy(mut self, v: Option<&str>) -> Self {
+        self.corp = self.checked_enum(
+            "cross_origin_resource_policy",
+            v,
+            &["same-origin", "same-site", "cross-origin"],
+        );
+        self
+    }
+
+    /// `Cross-Origin-Embedder-Policy`: off by default because it blocks every
+    /// cross-origin resource that does not opt in; `require-corp` or `credentialless`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().cross_origin_embedder_policy(Some("credentialless"));
+    /// ```
+    pub fn cross_origin_embedder_policy(mut self, v: Option<&str>) -> Self {
+        self.coep = self.checked_enum(
+            "cross_origin_embedder_policy",
+            v,
+            &["require-corp", "credentialless", "unsafe-none"],
+        );
+        self
+    }
+
+    fn checked_enum(&mut self, setting: &str, v: Option<&str>, allowed: &[&str]) -> Option<String> {
+        let v = v?;
+        if !allowed.contains(&v) {
+            self.errors.push(ConfigError::new(
+                setting,
+                format!(
+                    "`{v}` is not allowed; use one of {} (or None for no header)",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        Some(v.to_string())
+    }
+
+    /// `Origin-Agent-Cluster: ?1` on or off.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().origin_agent_cluster(false);
+    /// ```
+    pub fn origin_agent_cluster(mut self, on: bool) -> Self {
+        self.origin_agent_cluster = on;
+        self
+    }
+
+    /// `X-Permitted-Cross-Domain-Policies` (`none` default), or `None`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().permitted_cross_domain_policies(Some("master-only"));
+    /// ```
+    pub fn permitted_cross_domain_policies(mut self, v: Option<&str>) -> Self {
+        self.cross_domain_policies = self.checked_enum(
+            "permitted_cross_domain_policies",
+            v,
+            &["none", "master-only", "by-content-type", "all"],
+        );
+        self
+    }
+
+    /// `X-DNS-Prefetch-Control`: `Some(false)` sends `off` (default), `Some(true)` `on`, `None` nothing.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().dns_prefetch_control(None);
+    /// ```
+    pub fn dns_prefetch_control(mut self, v: Option<bool>) -> Self {
+        self.dns_prefetch_control = v;
+        self
+    }
+
+    /// `X-XSS-Protection: 0` on or off. rampart sends `0` (disable the legacy
+    /// auditor, which could be abused to leak data) rather than Talisman's opt-in `1; mode=block`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().xss_protection(false);
+    /// ```
+    pub fn xss_protection(mut self, on: bool) -> Self {
+        self.xss_protection = on;
+        self
+    }
+
+    /// Talisman's `force_file_save`: `X-Download-Options: noopen` (default off).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().force_file_save(true);
+    /// ```
+    pub fn force_file_save(mut self, on: bool) -> Self {
+        self.force_file_save = on;
+        self
+    }
+
+    /// The Content Security Policy, or `None` for no CSP header.
+    /// The default is `Policy::default()` without nonces.
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let csp = Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    /// let _ = SecureHeaders::builder().csp(Some(csp));
+    /// ```
+    pub fn csp(mut self, csp: Option<Csp>) -> Self {
+        self.csp = csp.map(|c| CspSetting::Config(Box::new(c)));
+        self
+    }
+
+    /// An already compiled CSP.
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let compiled = Csp::new(Policy::default()).build().unwrap();
+    /// let _ = SecureHeaders::builder().compiled_csp(compiled);
+    /// ```
+    pub fn compiled_csp(mut self, csp: CompiledCsp) -> Self {
+        self.csp = Some(CspSetting::Compiled(csp));
+        self
+    }
+
+    /// How application cookies are hardened.
+    ///
+    /// ```
+    /// use rampart_core::headers::{CookieHardening, SecureHeaders};
+    /// let _ = SecureHeaders::builder().cookies(CookieHardening::default().exclude("theme"));
+    /// ```
+    pub fn cookies(mut self, c: CookieHardening) -> Self {
+        self.cookies = c;
+        self
+    }
+
+    /// Any other header to add to every response (validated now).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::builder().header("feature-policy", "vibrate 'none'").build().is_ok());
+    /// assert!(SecureHeaders::builder().header("x-a", "1\r\nSet-Cookie: a=b").build().is_err());
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.extra.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Replace headers the handler set itself (default false: the handler wins).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().override_existing(true);
+    /// ```
+    pub fn override_existing(mut self, yes: bool) -> Self {
+        self.override_existing = yes;
+        self
+    }
+
+    /// Validates everything and encodes every header value once.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let sh = SecureHeaders::builder().build().unwrap();
+    /// assert!(sh.header_values().iter().any(|(n, _)| n == "x-content-type-options"));
+    /// ```
+    pub fn build(self) -> Result<SecureHeaders, ConfigError> {
+        if let Some(e) = self.errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut always: Vec<(HeaderName, HeaderValue)> = Vec::new();
+        let mut push = |name: &str, value: &str| -> Result<(), ConfigError> {
+            always.push(checked_header(name, value)?);
+            Ok(())
+        };
+        if !self.permissions_policy.is_empty() {
+            push("permissions-policy", &self.permissions_policy.to_string())?;
+        }
+        if let Some(d) = &self.document_policy {
+            push("document-policy", d)?;
+        }
+        if let Some(v) = self.frame_options.value() {
+            push("x-frame-options", v.to_str().unwrap_or("SAMEORIGIN"))?;
+        }
+        if self.content_type_options {
+            push("x-content-type-options", "nosniff")?;
+        }
+        if let Some(r) = &self.referrer_policy {
+            push("referrer-policy", r)?;
+        }
+        if let Some(v) = &self.coop {
+            push("cross-origin-opener-policy", v)?;
+        }
+        if let Some(v) = &self.corp {
+            push("cross-origin-resource-policy", v)?;
+        }
+        if let Some(v) = &self.coep {
+            push("cross-origin-embedder-policy", v)?;
+        }
+        if self.origin_agent_cluster {
+            push("origin-agent-cluster", "?1")?;
+        }
+        if let Some(v) = &self.cross_domain_policies {
+            push("x-permitted-cross-domain-policies", v)?;
+        }
+        if let Some(on) = self.dns_prefetch_control {
+            push("x-dns-prefetch-control", if on { "on" } else { "off" })?;
+        }
+        if self.xss_protection {
+            push("x-xss-protection", "0")?;
+        }
+        if self.force_file_save {
+            push("x-download-options", "noopen")?;
+        }
+        for (n, v) in &self.extra {
+            push(n, v)?;
+        }
+        let hsts = match self.hsts {
+            Some(h) => {
+                h.validate()?;
+                Some(
+                    HeaderValue::try_from(h.to_string())
+                        .map_err(|_| ConfigError::new("hsts", "unencodable"))?,
+                )
+            }
+            None => None,
+        };
+        let csp = match self.csp {
+            Some(CspSetting::Config(c)) => Some(c.build()?),
+            Some(CspSetting::Compiled(c)) => Some(c),
+            None => None,
+        };
+        Ok(SecureHeaders {
+            inner: Arc::new(Inner {
+                redirect: self.redirect,
+                proxy_trust: self.proxy_trust,
+                always,
+                hsts,
+                csp,
+                cookies: self.cookies,
+                override_existing: self.override_existing,
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    redirect: HttpsRedirect,
+    proxy_trust: ProxyTrust,
+    always: Vec<(HeaderName, HeaderValue)>,
+    hsts: Option<HeaderValue>,
+    csp: Option<CompiledCsp>,
+    cookies: CookieHardening,
+    override_existing: bool,
+}
+
+/// The compiled secure header set. Cheap to clone (one `Arc`).
+///
+/// ```
+/// use rampart_core::headers::SecureHeaders;
+/// let sh = SecureHeaders::default();
+/// let names: Vec<_> = sh.header_values().into_iter().map(|(n, _)| n.to_string()).collect();
+/// assert!(names.contains(&"content-security-policy".to_string()));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SecureHeaders {
+    inner: Arc<Inner>,
+}
+
+impl Default for SecureHeaders {
+    /// The safe choice: every default listed in the module docs.
+    fn default() -> Self {
+        SecureHeadersBuilder::default()
+            .build()
+            .expect("rampart's default configuration is valid (covered by tests)")
+    }
+}
+
+impl SecureHeaders {
+    /// Starts from the secure defaults.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// let _ = SecureHeaders::builder().build().unwrap();
+    /// ```
+    pub fn builder() -> SecureHeadersBuilder {
+        SecureHeadersBuilder::default()
+    }
+
+    /// Facts about a request under this layer's proxy trust.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// # use rampart_core::ConnectionInfo;
+    /// let req = http::Request::get("http://a.example/").body(()).unwrap();
+    /// assert!(!SecureHeaders::default().facts(ConnectionInfo::default(), req.uri(), req.headers()).secure);
+    /// ```
+    pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
+        self.inner.proxy_trust.facts(conn, uri, headers)
+    }
+
+    /// The proxy trust this set was built with.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(!SecureHeaders::default().proxy_trust().trusts(None));
+    /// ```
+    pub fn proxy_trust(&self) -> &ProxyTrust {
+        &self.inner.proxy_trust
+    }
+
+    /// Whether the redirect decision needs the request parts (a predicate is set).
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(!SecureHeaders::default().redirect_needs_parts());
+    /// ```
+    pub fn redirect_needs_parts(&self) -> bool {
+        self.inner.redirect.exempt.has_predicate()
+    }
+
+    /// Decides whether to redirect a request to https before the app sees it.
+    ///
+    /// ```
+    /// use rampart_core::headers::{RedirectDecision, SecureHeaders};
+    /// use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::default();
+    /// let req = http::Request::post("http://a.example/login?x=1").body(()).unwrap();
+    /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// match sh.redirect(req.method(), req.uri(), &facts, None) {
+    ///     RedirectDecision::Redirect { status, location } => {
+    ///         assert_eq!(status, 308);
+    ///         assert_eq!(location, "https://a.example/login?x=1");
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    pub fn redirect(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        facts: &RequestFacts,
+        parts: Option<&http::request::Parts>,
+    ) -> RedirectDecision {
+        self.inner.redirect.decide(method, uri, facts, parts)
+    }
+
+    /// Fresh (ungenerated) nonce cells for a request, when the CSP uses nonces.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::default().request_nonces().is_none());
+    /// ```
+    pub fn request_nonces(&self) -> Option<RequestNonces> {
+        self.inner.csp.as_ref().and_then(|c| c.new_request_nonces())
+    }
+
+    /// The compiled CSP, if any.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// assert!(SecureHeaders::default().csp().is_some());
+    /// ```
+    pub fn csp(&self) -> Option<&CompiledCsp> {
+        self.inner.csp.as_ref()
+    }
+
+    /// Writes the header set into a response's headers.
+    ///
+    /// `nonces` are the cells handed to the app for this request; a nonce appears
+    /// in the CSP only if the app generated it. `overrides` come from a route
+    /// layer or the handler's response.
+    ///
+    /// ```
+    /// use rampart_core::headers::{Overrides, SecureHeaders};
+    /// # use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::default();
+    /// let req = http::Request::get("http://localhost/").body(()).unwrap();
+    /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// let mut h = http::HeaderMap::new();
+    /// h.insert("x-frame-options", "DENY".parse().unwrap());
+    /// sh.apply(&facts, None, Some(&Overrides::new().csp_off()), &mut h);
+    /// assert_eq!(h["x-frame-options"], "DENY"); // the handler's own value wins
+    /// assert!(!h.contains_key("content-security-policy"));
+    /// assert!(!h.contains_key("strict-transport-security")); // plain http
+    /// ```
+    pub fn apply(
+        &self,
+        facts: &RequestFacts,
+        nonces: Option<&RequestNonces>,
+        overrides: Option<&Overrides>,
+        headers: &mut HeaderMap,
+    ) {
+        let inner = &*self.inner;
+        let overwrite = inner.override_existing;
+        for (name, value) in &inner.always {
+            insert(headers, name, value, overwrite);
+        }
+        if facts.secure {
+            if let Some(hsts) = &inner.hsts {
+                insert(headers, &header::STRICT_TRANSPORT_SECURITY, hsts, overwrite);
+            }
+        }
+        let nonces = overrides.and_then(|o| o.nonces.as_ref()).or(nonces);
+        match overrides.and_then(|o| o.csp.as_ref()) {
+            Some(CspOverride::Off) => {}
+            Some(CspOverride::Replace(csp)) => csp.write_headers(headers, nonces, true),
+            None => {
+                if let Some(csp) = &inner.csp {
+                    csp.write_headers(headers, nonces, overwrite);
+                }
+            }
+        }
+        if let Some(o) = overrides {
+            for op in &o.ops {
+                match op {
+                    overrides::HeaderOp::Set(n, v) => {
+                        headers.insert(n.clone(), v.clone());
+                    }
+                    overrides::HeaderOp::Remove(n) => {
+                        headers.remove(n);
+                    }
+                }
+            }
+        }
+        inner.cookies.apply(headers, facts.secure);
+    }
+
+    /// The headers this set sends on a secure response without nonces, for
+    /// printing at startup.
+    ///
+    /// ```
+    /// # use rampart_core::headers::SecureHeaders;
+    /// for (name, value) in SecureHeaders::default().header_values() {
+    ///     println!("{name}: {value}");
+    /// }
+    /// ```
+    pub fn header_values(&self) -> Vec<(HeaderName, String)> {
+        let mut out: Vec<(HeaderName, String)> = self
+            .inner
+            .always
+            .iter()
+            .map(|(n, v)| (n.clone(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        if let Some(h) = &self.inner.hsts {
+            out.push((
+                header::STRICT_TRANSPORT_SECURITY,
+                h.to_str().unwrap_or_default().to_string(),
+            ));
+        }
+        if let Some(csp) = &self.inner.csp {
+            out.extend(csp.header_values());
+        }
+        out
+    }
+}
+
+#[inline]
+fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue, overwrite: bool) {
+    if overwrite || !headers.contains_key(name) {
+        headers.insert(name.clone(), value.clone());
+    }
+}

@@ -1,0 +1,869 @@
+//! The CSP configuration, compiled once into header templates.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::lint::{Finding, Severity};
+use super::nonce::RequestNonces;
+use super::policy::{check_directive_name, is_group_name, Directive, Policy, Sources};
+use super::source::{check_chars, Keyword, Source};
+use crate::ConfigError;
+
+/// `Content-Security-Policy-Report-Only`.
+const CSP_REPORT_ONLY: &str = "content-security-policy-report-only";
+/// `Reporting-Endpoints` (Reporting API v1).
+const REPORTING_ENDPOINTS: &str = "reporting-endpoints";
+
+/// Directives in which a nonce has an effect.
+const NONCE_DIRECTIVES: [&str; 7] = [
+    "default-src",
+    "script-src",
+    "script-src-elem",
+    "script-src-attr",
+    "style-src",
+    "style-src-elem",
+    "style-src-attr",
+];
+
+/// Length of `" 'nonce-"` + 24 characters + `"'"`.
+const NONCE_PIECE_LEN: usize = 8 + 24 + 1;
+
+/// Creates every directive in `dirs` that `policy` lacks, from what it fell back to.
+///
+/// This is what the browser would have applied anyway, so adding a nonce to the new
+/// directive does not loosen or tighten anything else (Flask-Talisman instead
+/// silently skipped such directives, issue #30). With nothing to inherit the new
+/// directive is `'none'`, which becomes just the nonce when one is added.
+pub(crate) fn create_nonce_directives(policy: &Policy, dirs: &[&str]) -> Policy {
+    let mut p = policy.clone();
+    for name in dirs {
+        let name = name.to_ascii_lowercase();
+        if p.directive(&name).is_some() || super::policy::directive_info(&name).is_none() {
+            continue;
+        }
+        let sources = p
+            .effective(&name)
+            .map(|d| d.sources().to_vec())
+            .unwrap_or_else(|| vec![Source::Keyword(Keyword::None)]);
+        p.push_unchecked(Directive::new_unchecked(&name, sources));
+    }
+    p
+}
+
+/// Content Security Policy configuration; [`build`](Csp::build) compiles it.
+///
+/// ```
+/// use rampart_core::csp::{Csp, Policy};
+/// let csp = Csp::new(Policy::strict())
+///     .nonce_in(["script-src"])
+///     .report_uri("/csp-report")
+///     .build()
+///     .unwrap();
+/// assert!(csp.findings().iter().all(|f| f.severity > rampart_core::csp::Severity::Medium));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Csp {
+    policy: Policy,
+    nonce_in: Vec<String>,
+    style_nonce_in: Vec<String>,
+    report_only: Option<Policy>,
+    report_only_mode: bool,
+    report_uri: Option<String>,
+    report_to: Option<(String, String)>,
+}
+
+impl Csp {
+    /// Starts a configuration enforcing `policy`.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).build().unwrap();
+    /// assert_eq!(csp.header_values()[0].0, "content-security-policy");
+    /// ```
+    pub fn new(policy: Policy) -> Self {
+        Csp {
+            policy,
+            nonce_in: Vec::new(),
+            style_nonce_in: Vec::new(),
+            report_only: None,
+            report_only_mode: false,
+            report_uri: None,
+            report_to: None,
+        }
+    }
+
+    /// Adds the per-request script nonce to these directives.
+    ///
+    /// A listed directive the policy lacks is created with the sources it would
+    /// have fallen back to (`default-src` for `script-src`) plus the nonce.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+    /// assert!(csp.policy().to_string().contains("script-src 'self'"));
+    /// ```
+    pub fn nonce_in<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, directives: I) -> Self {
+        self.nonce_in = directives
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_ascii_lowercase())
+            .collect();
+        self
+    }
+
+    /// Adds a separate per-request style nonce to these directives.
+    ///
+    /// Without this call, [`RequestNonces::style`] is the script nonce.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).style_nonce_in(["style-src"]).build().unwrap();
+    /// assert!(csp.new_request_nonces().is_some());
+    /// ```
+    pub fn style_nonce_in<I: IntoIterator<Item = S>, S: AsRef<str>>(
+        mut self,
+        directives: I,
+    ) -> Self {
+        self.style_nonce_in = directives
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_ascii_lowercase())
+            .collect();
+        self
+    }
+
+    /// Also sends `policy` as `Content-Security-Policy-Report-Only`, to trial a
+    /// stricter policy next to the enforced one. It gets nonces in the same directives.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default())
+    ///     .report_only(Policy::strict())
+    ///     .report_uri("https://reports.example/csp")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(csp.header_values().len(), 2);
+    /// ```
+    pub fn report_only(mut self, policy: Policy) -> Self {
+        self.report_only = Some(policy);
+        self
+    }
+
+    /// Sends the main policy as `Content-Security-Policy-Report-Only` instead of
+    /// enforcing it (Flask-Talisman's `content_security_policy_report_only`).
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).report_only_mode().report_uri("/csp").build().unwrap();
+    /// assert_eq!(csp.header_values()[0].0, "content-security-policy-report-only");
+    /// ```
+    pub fn report_only_mode(mut self) -> Self {
+        self.report_only_mode = true;
+        self
+    }
+
+    /// Adds `report-uri uri` to the enforced and report-only policies, unless a
+    /// policy already has a `report-uri` directive (which is then kept as is).
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).report_uri("/csp-report").build().unwrap();
+    /// assert!(csp.header_values()[0].1.ends_with("; report-uri /csp-report"));
+    /// ```
+    pub fn report_uri(mut self, uri: &str) -> Self {
+        self.report_uri = Some(uri.trim().to_string());
+        self
+    }
+
+    /// Adds `report-to group` to the policies and sends
+    /// `Reporting-Endpoints: group="endpoint_url"`.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default())
+    ///     .report_to("csp", "https://reports.example/csp")
+    ///     .build()
+    ///     .unwrap();
+    /// let values = csp.header_values();
+    /// assert!(values.iter().any(|(n, v)| n == "reporting-endpoints" && v == "csp=\"https://reports.example/csp\""));
+    /// ```
+    pub fn report_to(mut self, group: &str, endpoint_url: &str) -> Self {
+        self.report_to = Some((group.trim().to_string(), endpoint_url.trim().to_string()));
+        self
+    }
+
+    /// Validates and compiles the configuration; logs lint findings once.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let err = Csp::new(Policy::default()).report_only_mode().build().unwrap_err();
+    /// assert!(err.message().contains("report-only needs a report URI"));
+    /// assert!(Csp::new(Policy::default()).nonce_in(["img-src"]).build().is_err());
+    /// ```
+    pub fn build(self) -> Result<CompiledCsp, ConfigError> {
+        let check_list = |list: &[String], setting: &str| -> Result<(), ConfigError> {
+            for n in list {
+                let name =
+                    check_directive_name(n).map_err(|e| ConfigError::new(setting, e.message()))?;
+                if !NONCE_DIRECTIVES.contains(&name.as_str()) {
+                    return Err(ConfigError::new(
+                        setting,
+                        format!("nonces only take effect in script and style directives, not {name}; use one of {}", NONCE_DIRECTIVES.join(", ")),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        check_list(&self.nonce_in, "csp.nonce_in")?;
+        check_list(&self.style_nonce_in, "csp.style_nonce_in")?;
+        if let Some(both) = self
+            .nonce_in
+            .iter()
+            .find(|n| self.style_nonce_in.contains(n))
+        {
+            return Err(ConfigError::new(
+                "csp.style_nonce_in",
+                format!("{both} is listed in both nonce_in and style_nonce_in; list each directive once"),
+            ));
+        }
+        if self.report_only_mode && self.report_only.is_some() {
+            return Err(ConfigError::new(
+                "csp.report_only",
+                "report_only_mode() already sends the main policy as report-only; use either .report_only(policy) or .report_only_mode(), not both",
+            ));
+        }
+        if let Some(uri) = &self.report_uri {
+            Policy::from_pairs([("report-uri", uri.as_str())])
+                .map_err(|e| ConfigError::new("csp.report_uri", e.message()))?;
+        }
+        let endpoints = match &self.report_to {
+            None => None,
+            Some((group, url)) => Some(reporting_endpoints_value(group, url)?),
+        };
+
+        let all_nonce: Vec<&str> = self
+            .nonce_in
+            .iter()
+            .chain(&self.style_nonce_in)
+            .map(String::as_str)
+            .collect();
+        let prepare = |p: &Policy| -> Result<Policy, ConfigError> {
+            let mut p = create_nonce_directives(p, &all_nonce);
+            if let (Some(uri), None) = (&self.report_uri, p.directive("report-uri")) {
+                p = p.with_sources("report-uri", uri.as_str())?;
+            }
+            if let (Some((group, _)), None) = (&self.report_to, p.directive("report-to")) {
+                p = p.with_sources("report-to", group.as_str())?;
+            }
+            Ok(p)
+        };
+        let main = prepare(&self.policy)?;
+        let extra = self.report_only.as_ref().map(prepare).transpose()?;
+        let needs_reporting =
+            |p: &Policy| p.directive("report-uri").is_none() && p.directive("report-to").is_none();
+        if (self.report_only_mode && needs_reporting(&main))
+            || extra.as_ref().is_some_and(needs_reporting)
+        {
+            return Err(ConfigError::new(
+                "csp.report_only",
+                "report-only needs a report URI: call .report_uri(..) or .report_to(..)",
+            ));
+        }
+
+        let script: Vec<&str> = self.nonce_in.iter().map(String::as_str).collect();
+        let style: Vec<&str> = self.style_nonce_in.iter().map(String::as_str).collect();
+        let main_name = if self.report_only_mode {
+            HeaderName::from_static(CSP_REPORT_ONLY)
+        } else {
+            http::header::CONTENT_SECURITY_POLICY
+        };
+        let mut headers = vec![CompiledHeader::new(main_name, &main, &script, &style)?];
+        if let Some(ro) = &extra {
+            headers.push(CompiledHeader::new(
+                HeaderName::from_static(CSP_REPORT_ONLY),
+                ro,
+                &script,
+                &style,
+            )?);
+        }
+        if let Some(v) = endpoints {
+            headers.push(CompiledHeader::plain(
+                HeaderName::from_static(REPORTING_ENDPOINTS),
+                v,
+            )?);
+        }
+
+        let findings = main.lint_with_nonce_in(&all_nonce);
+        log_findings(
+            &findings,
+            if self.report_only_mode {
+                "report-only"
+            } else {
+                "enforced"
+            },
+        );
+        if let Some(ro) = &extra {
+            log_findings(&ro.lint_with_nonce_in(&all_nonce), "report-only");
+        }
+        Ok(CompiledCsp(Arc::new(Inner {
+            config: self.clone(),
+            policy: main,
+            headers,
+            findings,
+            any_nonce: !all_nonce.is_empty(),
+            separate_style: !self.style_nonce_in.is_empty(),
+        })))
+    }
+}
+
+fn reporting_endpoints_value(group: &str, url: &str) -> Result<String, ConfigError> {
+    if !is_group_name(group) {
+        return Err(ConfigError::new(
+            "csp.report_to",
+            format!("{group:?} is not a reporting group name; use letters, digits, `-` and `_` (e.g. csp-endpoint)"),
+        ));
+    }
+    check_chars(url, "csp.report_to")?;
+    let ok = !url.contains(['"', '\\'])
+        && url::Url::parse(url)
+            .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+    if !ok {
+        return Err(ConfigError::new(
+            "csp.report_to",
+            format!("{url:?} is not an absolute URL; Reporting-Endpoints needs one such as https://example.com/csp-report"),
+        ));
+    }
+    Ok(format!("{group}=\"{url}\""))
+}
+
+fn log_findings(findings: &[Finding], which: &str) {
+    for f in findings {
+        match f.severity {
+            Severity::High => {
+                tracing::warn!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
+            }
+            Severity::Medium => {
+                tracing::info!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
+            }
+            Severity::Low | Severity::Info => {
+                tracing::debug!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Piece {
+    Lit(usize, usize),
+    ScriptNonce,
+    StyleNonce,
+}
+
+/// One header: its nonce-free value and a template to splice nonces into.
+#[derive(Debug)]
+struct CompiledHeader {
+    name: HeaderName,
+    value: HeaderValue,
+    text: String,
+    /// Literal pieces point into `template_text`.
+    template_text: String,
+    pieces: Vec<Piece>,
+    has_script: bool,
+    has_style: bool,
+}
+
+impl CompiledHeader {
+    fn plain(name: HeaderName, text: String) -> Result<Self, ConfigError> {
+        let value = HeaderValue::from_str(&text).map_err(|_| {
+            ConfigError::new("csp", format!("{text:?} is not a valid header value"))
+        })?;
+        Ok(CompiledHeader {
+            name,
+            value,
+            template_text: String::new(),
+            text,
+            pieces: Vec::new(),
+            has_script: false,
+            has_style: false,
+        })
+    }
+
+    fn new(
+        name: HeaderName,
+        policy: &Policy,
+        script: &[&str],
+        style: &[&str],
+    ) -> Result<Self, ConfigError> {
+        let mut h = CompiledHeader::plain(name, policy.to_string())?;
+        let mut text = String::new();
+        let mut pieces = Vec::new();
+        let mut lit_start = 0;
+        for (i, d) in policy.directives().iter().enumerate() {
+            if i > 0 {
+                text.push_str("; ");
+            }
+            text.push_str(d.name());
+            let in_script = script.contains(&d.name());
+            let in_style = style.contains(&d.name());
+            for s in d.sources() {
+                // 'none' next to a nonce would be ignored by browsers; the nonce alone says it.
+                if (in_script || in_style) && s.is_keyword(Keyword::None) {
+                    continue;
+                }
+                text.push(' ');
+                text.push_str(&s.to_string());
+            }
+            for (flag, piece) in [
+                (in_script, Piece::ScriptNonce),
+                (in_style, Piece::StyleNonce),
+            ] {
+                if flag {
+                    pieces.push(Piece::Lit(lit_start, text.len()));
+                    lit_start = text.len();
+                    pieces.push(piece);
+                }
+            }
+        }
+        pieces.push(Piece::Lit(lit_start, text.len()));
+        pieces.retain(|p| !matches!(p, Piece::Lit(a, b) if a == b));
+        h.has_script = pieces.contains(&Piece::ScriptNonce);
+        h.has_style = pieces.contains(&Piece::StyleNonce);
+        h.template_text = text;
+        h.pieces = pieces;
+        Ok(h)
+    }
+
+    /// The value with the generated nonces spliced in: one exact-size allocation.
+    fn render(&self, script: Option<&str>, style: Option<&str>) -> Option<HeaderValue> {
+        let nonce_for = |p: &Piece| match p {
+            Piece::ScriptNonce => script,
+            Piece::StyleNonce => style,
+            Piece::Lit(..) => None,
+        };
+        let len: usize = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(a, b) => b - a,
+                other => nonce_for(other).map_or(0, |n| NONCE_PIECE_LEN - 24 + n.len()),
+            })
+            .sum();
+        let mut s = String::with_capacity(len);
+        for p in &self.pieces {
+            match p {
+                Piece::Lit(a, b) => s.push_str(self.template_text.get(*a..*b)?),
+                other => {
+                    if let Some(n) = nonce_for(other) {
+                        s.push_str(" 'nonce-");
+                        s.push_str(n);
+                        s.push('\'');
+                    }
+                }
+            }
+        }
+        HeaderValue::from_maybe_shared(Bytes::from(s)).ok()
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Csp,
+    policy: Policy,
+    headers: Vec<CompiledHeader>,
+    findings: Vec<Finding>,
+    any_nonce: bool,
+    separate_style: bool,
+}
+
+/// A compiled CSP configuration: header values are prepared once, and per request
+/// only the nonce (if one was used) is spliced in. Cheap to clone.
+///
+/// ```
+/// use http::HeaderMap;
+/// use rampart_core::csp::{Csp, Policy};
+/// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+/// let nonces = csp.new_request_nonces();
+/// let n = nonces.as_ref().unwrap().script().value().to_string(); // a template used it
+/// let mut headers = HeaderMap::new();
+/// csp.write_headers(&mut headers, nonces.as_ref(), true);
+/// assert!(headers["content-security-policy"].to_str().unwrap().contains(&format!("'nonce-{n}'")));
+/// ```
+#[derive(Clone, Debug)]
+pub struct CompiledCsp(Arc<Inner>);
+
+impl CompiledCsp {
+    /// Fresh (not yet generated) nonces for one request, or `None` when no
+    /// directive takes a nonce.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// assert!(Csp::new(Policy::default()).build().unwrap().new_request_nonces().is_none());
+    /// ```
+    pub fn new_request_nonces(&self) -> Option<RequestNonces> {
+        self.0
+            .any_nonce
+            .then(|| RequestNonces::new(self.0.separate_style))
+    }
+
+    /// Writes `Content-Security-Policy` and/or `Content-Security-Policy-Report-Only`
+    /// (and `Reporting-Endpoints`) into `headers`.
+    ///
+    /// With `overwrite == false` a header the handler already set is left alone.
+    /// A nonce is included only if it was generated during the request; otherwise
+    /// the precomputed value is cloned without allocating.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue};
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).build().unwrap();
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'"));
+    /// csp.write_headers(&mut headers, None, false);
+    /// assert_eq!(headers["content-security-policy"], "default-src 'none'");
+    /// ```
+    pub fn write_headers(
+        &self,
+        headers: &mut HeaderMap,
+        nonces: Option<&RequestNonces>,
+        overwrite: bool,
+    ) {
+        let script = nonces.and_then(|n| n.script().generated());
+        let style = nonces.and_then(|n| n.style().generated());
+        for h in &self.0.headers {
+            if !overwrite && headers.contains_key(&h.name) {
+                continue;
+            }
+            let spliced = if (h.has_script && script.is_some()) || (h.has_style && style.is_some())
+            {
+                h.render(script, style)
+            } else {
+                None
+            };
+            headers.insert(h.name.clone(), spliced.unwrap_or_else(|| h.value.clone()));
+        }
+    }
+
+    /// The header names and values without nonces, e.g. for printing at startup.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let v = Csp::new(Policy::default()).build().unwrap().header_values();
+    /// assert_eq!(v[0].1, Policy::default().to_string());
+    /// ```
+    pub fn header_values(&self) -> Vec<(HeaderName, String)> {
+        self.0
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.text.clone()))
+            .collect()
+    }
+
+    /// Lint findings for the main policy as sent (logged once by `build`).
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::parse("script-src *").unwrap()).build().unwrap();
+    /// assert!(csp.findings().iter().any(|f| f.check == "wildcard"));
+    /// ```
+    pub fn findings(&self) -> &[Finding] {
+        &self.0.findings
+    }
+
+    /// The main policy as sent, including directives created by `nonce_in` and
+    /// the `report-uri`/`report-to` added by the builder (nonces not included).
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).report_uri("/csp").build().unwrap();
+    /// assert!(csp.policy().directive("report-uri").is_some());
+    /// ```
+    pub fn policy(&self) -> &Policy {
+        &self.0.policy
+    }
+
+    /// A recompiled copy with `sources` added to `directive`, for per-route overrides.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).build().unwrap();
+    /// let maps = csp.with_sources("script-src", "maps.example").unwrap();
+    /// assert!(maps.header_values()[0].1.contains("script-src 'self' maps.example"));
+    /// ```
+    pub fn with_sources<V: Into<Sources>>(
+        &self,
+        directive: &str,
+        sources: V,
+    ) -> Result<CompiledCsp, ConfigError> {
+        let mut config = self.0.config.clone();
+        config.policy = config.policy.with_sources(directive, sources)?;
+        config.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csp::policy::tests::seed_policy;
+
+    const SEED_HEADER: &str = "base-uri 'self'; default-src 'self' *.fontawesome.com *.herokuapp.com *.jsdelivr.net; img-src *; \
+        script-src 'self' *.fontawesome.com *.herokuapp.com *.jquery.com *.jsdelivr.net 'nonce-N'; \
+        script-src-elem 'self' *.fontawesome.com *.herokuapp.com *.jquery.com *.jsdelivr.net 'nonce-N'";
+
+    fn written(csp: &CompiledCsp, nonces: Option<&RequestNonces>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        csp.write_headers(&mut h, nonces, true);
+        h
+    }
+
+    #[test]
+    fn seed_header_with_and_without_nonce() {
+        let csp = Csp::new(seed_policy())
+            .nonce_in(["script-src", "script-src-elem"])
+            .build()
+            .unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let h = written(&csp, Some(&nonces));
+        assert_eq!(
+            h["content-security-policy"],
+            SEED_HEADER.replace(" 'nonce-N'", "")
+        );
+        let n = nonces.script().value().to_string();
+        let h = written(&csp, Some(&nonces));
+        assert_eq!(
+            h["content-security-policy"],
+            SEED_HEADER.replace("'nonce-N'", &format!("'nonce-{n}'"))
+        );
+        assert_eq!(h.len(), 1);
+    }
+
+    #[test]
+    fn talisman_t12_and_x11() {
+        // T12: only the listed directive gets the nonce.
+        let p =
+            Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
+        let csp = Csp::new(p).nonce_in(["script-src"]).build().unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let n = nonces.script().value().to_string();
+        let v = written(&csp, Some(&nonces))["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(v.contains(&format!("script-src 'self' 'nonce-{n}'")), "{v}");
+        assert!(
+            v.contains("style-src example.com") && !v.contains("style-src example.com '"),
+            "{v}"
+        );
+        // X11 fixed: a listed directive the policy lacks is created.
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src"])
+            .build()
+            .unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let n = nonces.script().value().to_string();
+        let v = written(&csp, Some(&nonces))["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            v.ends_with(&format!("; script-src 'self' 'nonce-{n}'")),
+            "{v}"
+        );
+        // No fallback at all: just the nonce, and 'none' when none was generated.
+        let csp = Csp::new(Policy::parse("img-src 'self'").unwrap())
+            .nonce_in(["script-src"])
+            .build()
+            .unwrap();
+        assert_eq!(
+            csp.header_values()[0].1,
+            "img-src 'self'; script-src 'none'"
+        );
+        let nonces = csp.new_request_nonces().unwrap();
+        let n = nonces.script().value().to_string();
+        assert_eq!(
+            written(&csp, Some(&nonces))["content-security-policy"],
+            format!("img-src 'self'; script-src 'nonce-{n}'")
+        );
+    }
+
+    #[test]
+    fn separate_style_nonce() {
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src"])
+            .style_nonce_in(["style-src"])
+            .build()
+            .unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let st = nonces.style().value().to_string();
+        let v = written(&csp, Some(&nonces))["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(v.contains(&format!("style-src 'self' 'nonce-{st}'")), "{v}");
+        assert!(
+            v.contains("script-src 'self';") || v.contains("script-src 'self'"),
+            "{v}"
+        );
+        assert!(!v.contains("script-src 'self' 'nonce"), "{v}");
+        let sc = nonces.script().value().to_string();
+        let v = written(&csp, Some(&nonces))["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            v.contains(&format!("script-src 'self' 'nonce-{sc}'")),
+            "{v}"
+        );
+        // Shared nonce in both script and style directives.
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src", "style-src"])
+            .build()
+            .unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let n = nonces.style().value().to_string();
+        let v = written(&csp, Some(&nonces))["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(v.matches(&n).count(), 2, "{v}");
+    }
+
+    #[test]
+    fn report_only_and_reporting() {
+        // T11a/c
+        let e = Csp::new(Policy::default())
+            .report_only_mode()
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "report-only needs a report URI: call .report_uri(..) or .report_to(..)"
+        );
+        let csp = Csp::new(Policy::default())
+            .report_only_mode()
+            .report_uri("https://example.com")
+            .build()
+            .unwrap();
+        let h = written(&csp, None);
+        assert!(h.get("content-security-policy").is_none());
+        assert!(h["content-security-policy-report-only"]
+            .to_str()
+            .unwrap()
+            .contains("report-uri https://example.com"));
+        // T11b / X10: an existing report-uri is kept and not duplicated.
+        let p = Policy::from_pairs([
+            ("default-src", "'self'"),
+            ("report-uri", "https://report-uri.io/"),
+        ])
+        .unwrap();
+        let csp = Csp::new(p)
+            .report_only_mode()
+            .report_uri("/other")
+            .build()
+            .unwrap();
+        let v = csp.header_values()[0].1.clone();
+        assert!(
+            v.contains("report-uri https://report-uri.io/") && !v.contains("/other"),
+            "{v}"
+        );
+        // Extra report-only policy with nonces in the same directives.
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src"])
+            .report_only(Policy::strict())
+            .report_to("csp", "https://r.example/csp")
+            .build()
+            .unwrap();
+        let nonces = csp.new_request_nonces().unwrap();
+        let n = nonces.script().value().to_string();
+        let h = written(&csp, Some(&nonces));
+        assert!(h["content-security-policy"].to_str().unwrap().contains(&n));
+        let ro = h["content-security-policy-report-only"].to_str().unwrap();
+        assert!(
+            ro.starts_with(&format!(
+                "script-src 'strict-dynamic' 'unsafe-inline' https: http: 'nonce-{n}'"
+            )),
+            "{ro}"
+        );
+        assert!(ro.ends_with("; report-to csp"), "{ro}");
+        assert_eq!(h["reporting-endpoints"], "csp=\"https://r.example/csp\"");
+        // Errors.
+        let bad = [
+            Csp::new(Policy::default()).report_only(Policy::strict()),
+            Csp::new(Policy::default())
+                .report_only_mode()
+                .report_only(Policy::strict())
+                .report_uri("/x"),
+            Csp::new(Policy::default()).report_uri("javascript:alert(1)"),
+            Csp::new(Policy::default()).report_to("bad group", "https://r.example"),
+            Csp::new(Policy::default()).report_to("g", "/relative"),
+            Csp::new(Policy::default()).report_to("g", "https://r.example/\"x"),
+            Csp::new(Policy::default()).nonce_in(["scirpt-src"]),
+            Csp::new(Policy::default())
+                .nonce_in(["script-src"])
+                .style_nonce_in(["script-src"]),
+        ];
+        for b in bad {
+            assert!(b.clone().build().is_err(), "{b:?}");
+        }
+        let e = Csp::new(Policy::default())
+            .nonce_in(["scirpt-src"])
+            .build()
+            .unwrap_err();
+        assert!(e.message().contains("did you mean script-src?"), "{e}");
+    }
+
+    #[test]
+    fn overwrite_and_no_nonce_paths() {
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src"])
+            .build()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static("default-src 'none'"),
+        );
+        csp.write_headers(&mut h, None, false);
+        assert_eq!(h["content-security-policy"], "default-src 'none'");
+        csp.write_headers(&mut h, None, true);
+        assert_eq!(
+            h["content-security-policy"],
+            csp.header_values()[0].1.as_str()
+        );
+        assert!(!csp.header_values()[0].1.contains("nonce"));
+    }
+
+    #[test]
+    fn per_route_override_keeps_config() {
+        let csp = Csp::new(Policy::default())
+            .nonce_in(["script-src"])
+            .report_uri("/r")
+            .build()
+            .unwrap();
+        let o = csp.with_sources("img-src", "img.example").unwrap();
+        let v = o.header_values()[0].1.clone();
+        assert!(
+            v.contains("img-src 'self' img.example") && v.contains("report-uri /r"),
+            "{v}"
+        );
+        assert!(o.new_request_nonces().is_some());
+        assert!(csp.with_sources("script-src", "'nonce-x'").is_err());
+    }
+
+    #[test]
+    fn findings_cover_created_directives() {
+        let csp = Csp::new(seed_policy())
+            .nonce_in(["script-src", "script-src-elem"])
+            .build()
+            .unwrap();
+        assert!(csp.findings().iter().any(|f| f.check == "allowlist-bypass"));
+        let csp = Csp::new(Policy::strict())
+            .nonce_in(["script-src"])
+            .build()
+            .unwrap();
+        assert!(
+            csp.findings().iter().all(|f| f.severity > Severity::Medium),
+            "{:#?}",
+            csp.findings()
+        );
+    }
+}

@@ -1,0 +1,812 @@
+//! A policy linter modelled on the checks of Google's CSP Evaluator.
+
+use std::fmt;
+
+use super::bypass::{bypasses_for, BypassKind};
+use super::policy::{directive_info, Directive, Policy};
+use super::source::{Keyword, Source};
+
+/// How serious a [`Finding`] is. Ordered from most to least serious
+/// (`Severity::High < Severity::Info`).
+///
+/// ```
+/// use rampart_core::csp::Severity;
+/// assert!(Severity::High < Severity::Medium);
+/// assert_eq!(Severity::Low.to_string(), "low");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The policy does not stop script injection as written.
+    High,
+    /// A weakness that often matters (e.g. `'unsafe-eval'`, host allow-lists).
+    Medium,
+    /// Might be a problem depending on what the allowed hosts serve.
+    Low,
+    /// Advice: deprecated directives, compatibility fallbacks, hardening ideas.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// One linter result: what is wrong, where, and how to fix it.
+///
+/// `check` is a stable identifier (`"unsafe-inline"`, `"allowlist-bypass"`,
+/// `"missing-object-src"`, …) suitable for filtering.
+///
+/// ```
+/// use rampart_core::csp::{Policy, Severity};
+/// let findings = Policy::parse("script-src 'self' 'unsafe-inline'").unwrap().lint();
+/// let f = findings.iter().find(|f| f.check == "unsafe-inline").unwrap();
+/// assert_eq!((f.severity, f.directive.as_str()), (Severity::High, "script-src"));
+/// assert!(f.to_string().starts_with("[high] script-src:"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// How serious it is.
+    pub severity: Severity,
+    /// The directive concerned (e.g. `"script-src"`), as written in the policy.
+    pub directive: String,
+    /// Stable check identifier.
+    pub check: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// What to write instead.
+    pub fix: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}] {}: {} (fix: {}) [{}]",
+            self.severity, self.directive, self.message, self.fix, self.check
+        )
+    }
+}
+
+struct Out(Vec<Finding>);
+
+impl Out {
+    fn push(
+        &mut self,
+        severity: Severity,
+        directive: &str,
+        check: &'static str,
+        message: String,
+        fix: &str,
+    ) {
+        self.0.push(Finding {
+            severity,
+            directive: directive.to_string(),
+            check,
+            message,
+            fix: fix.to_string(),
+        });
+    }
+}
+
+/// Placeholder nonce used while linting: its value never appears in findings.
+const LINT_NONCE: &str = "per-request";
+
+/// The policy as the browser sees it once a nonce is added to `nonce_dirs`
+/// (missing directives are created from their fallback, as `Csp::nonce_in` does).
+fn with_placeholder_nonces(policy: &Policy, nonce_dirs: &[&str]) -> Policy {
+    let mut p = super::compiled::create_nonce_directives(policy, nonce_dirs);
+    for name in nonce_dirs {
+        let name = name.to_ascii_lowercase();
+        if let Some(d) = p.directive_mut(&name) {
+            let srcs = d.sources_mut();
+            srcs.retain(|s| !s.is_keyword(Keyword::None));
+            srcs.push(Source::Nonce(LINT_NONCE.to_string()));
+        }
+    }
+    p
+}
+
+fn is_ip(host_source: &str) -> bool {
+    super::bypass::split_host_source(host_source).is_some_and(|(h, _)| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+    })
+}
+
+const PLAIN_SCHEMES: [&str; 3] = ["https:", "http:", "data:"];
+
+pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> {
+    let p = with_placeholder_nonces(policy, nonce_dirs);
+    let mut out = Out(Vec::new());
+    let mut checked: Vec<&str> = Vec::new();
+
+    for d in p.directives() {
+        if directive_info(d.name()).is_some_and(|i| i.deprecated) {
+            out.push(
+                Severity::Info,
+                d.name(),
+                "deprecated",
+                format!("{} is deprecated and ignored by current browsers", d.name()),
+                "remove it (use upgrade-insecure-requests instead of block-all-mixed-content, the Referrer-Policy header instead of referrer)",
+            );
+        }
+    }
+
+    // Scripts: script-src (or its default-src fallback), plus the -elem/-attr variants when written out.
+    let mut script_dirs: Vec<&Directive> = Vec::new();
+    match p.effective("script-src") {
+        Some(d) => script_dirs.push(d),
+        None => out.push(
+            Severity::High,
+            "script-src",
+            "missing-script-src",
+            "neither script-src nor default-src is set, so any script may run".into(),
+            "set script-src (ideally Policy::strict() with Csp::nonce_in([\"script-src\"]))",
+        ),
+    }
+    for n in ["script-src-elem", "script-src-attr"] {
+        if let Some(d) = p.directive(n) {
+            script_dirs.push(d);
+        }
+    }
+    let uses_nonce_or_hash = p.directives().iter().any(|d| {
+        d.sources()
+            .iter()
+            .any(|s| matches!(s, Source::Nonce(_) | Source::Hash(..)))
+    });
+    for d in &script_dirs {
+        checked.push(d.name());
+        lint_script(d, &mut out);
+    }
+
+    // Plugins.
+    checked.push("object-src");
+    match p.effective("object-src") {
+        None => out.push(
+            Severity::High,
+            "object-src",
+            "missing-object-src",
+            "object-src is not set and there is no default-src, so plugins (<object>, <embed>) may load script from anywhere".into(),
+            "set object-src 'none'",
+        ),
+        Some(d) if d.name() == "default-src" && !d.is_none() => out.push(
+            Severity::High,
+            "object-src",
+            "missing-object-src",
+            format!("object-src is not set, so it falls back to default-src ({}) and plugins can load from those sources", sources_text(d)),
+            "set object-src 'none'",
+        ),
+        Some(d) if d.name() == "object-src" => {
+            for s in d.sources() {
+                dangerous_scheme_or_wildcard(d, s, &mut out);
+                if let Source::Host(h) = s {
+                    if let Some(b) = bypasses_for(h).into_iter().find(|b| b.kind == BypassKind::Flash) {
+                        out.push(
+                            Severity::High,
+                            d.name(),
+                            "allowlist-bypass",
+                            format!("{h} allows {}, which {}", b.host, b.reason),
+                            "set object-src 'none'",
+                        );
+                    }
+                }
+            }
+        }
+        Some(_) => {}
+    }
+
+    // <base>.
+    checked.push("base-uri");
+    match p.directive("base-uri") {
+        None => {
+            let (sev, why) = if uses_nonce_or_hash {
+                (Severity::High, "an injected <base> tag can re-point relative script URLs, which defeats nonces and hashes")
+            } else {
+                (
+                    Severity::Medium,
+                    "an injected <base> tag can re-point relative URLs on the page",
+                )
+            };
+            out.push(
+                sev,
+                "base-uri",
+                "missing-base-uri",
+                format!("base-uri is not set: {why}"),
+                "set base-uri 'none' (or 'self' if the page uses <base>)",
+            );
+        }
+        Some(d) => {
+            for s in d.sources() {
+                dangerous_scheme_or_wildcard(d, s, &mut out);
+            }
+        }
+    }
+
+    // Everything else.
+    for d in p.directives() {
+        let is_source_list = directive_info(d.name())
+            .is_some_and(|i| i.kind == super::policy::ValueKind::SourceList);
+        if checked.contains(&d.name()) || !is_source_list {
+            continue;
+        }
+        for s in d.sources() {
+            match s {
+                Source::Host(h) if h == "*" => out.push(
+                    Severity::Low,
+                    d.name(),
+                    "wildcard",
+                    format!("{} * allows content from any host", d.name()),
+                    "list the hosts you need (and data: if required) instead of *",
+                ),
+                Source::Scheme(sc) if sc == "http:" => insecure(d, sc, &mut out),
+                Source::Host(h) => host_hygiene(d, h, &mut out),
+                _ => {}
+            }
+        }
+    }
+
+    // Reporting.
+    if let Some(d) = p.directive("report-uri") {
+        for s in d.sources() {
+            if let Source::Token(t) = s {
+                if t.to_ascii_lowercase().starts_with("http://") {
+                    out.push(
+                        Severity::Medium,
+                        "report-uri",
+                        "insecure-report-uri",
+                        format!("report-uri {t} sends reports (with page URLs) over plain HTTP"),
+                        "use an https:// report URL",
+                    );
+                }
+            }
+        }
+    } else if p.directive("report-to").is_some() {
+        out.push(
+            Severity::Info,
+            "report-to",
+            "report-to-only",
+            "report-to is only understood by Chromium-based browsers".into(),
+            "also set report-uri (Csp::report_uri) for other browsers",
+        );
+    }
+
+    if p.directive("require-trusted-types-for").is_none() {
+        out.push(
+            Severity::Info,
+            "require-trusted-types-for",
+            "trusted-types",
+            "Trusted Types are not required, so DOM XSS sinks accept plain strings".into(),
+            "consider require-trusted-types-for 'script' once the front-end code supports it",
+        );
+    }
+    out.0
+}
+
+fn sources_text(d: &Directive) -> String {
+    d.sources()
+        .iter()
+        .map(Source::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn insecure(d: &Directive, s: &str, out: &mut Out) {
+    out.push(
+        Severity::Medium,
+        d.name(),
+        "insecure-source",
+        format!("{s} allows loading over plain HTTP, which a network attacker can tamper with"),
+        "use https:// sources",
+    );
+}
+
+fn host_hygiene(d: &Directive, h: &str, out: &mut Out) {
+    if h.to_ascii_lowercase().starts_with("http://") {
+        insecure(d, h, out);
+    }
+    if is_ip(h) {
+        out.push(
+            Severity::Info,
+            d.name(),
+            "ip-source",
+            format!(
+                "{h} is an IP address; IP sources are ignored for some requests and hard to audit"
+            ),
+            "use a host name",
+        );
+    }
+}
+
+/// `*`, `https:`, `http:` and `data:` in script, object and base directives.
+fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
+    match s {
+        Source::Host(h) if h == "*" => out.push(
+            Severity::High,
+            d.name(),
+            "wildcard",
+            format!(
+                "{} * allows any host, so an attacker can load code from their own server",
+                d.name()
+            ),
+            "remove * and use nonces ('strict-dynamic') or list exact hosts",
+        ),
+        Source::Scheme(sc) if PLAIN_SCHEMES.contains(&sc.as_str()) => out.push(
+            Severity::High,
+            d.name(),
+            "plain-scheme",
+            format!(
+                "{} {sc} allows any URL with that scheme, so an attacker can load their own code",
+                d.name()
+            ),
+            "remove the scheme source and use nonces ('strict-dynamic') or list exact hosts",
+        ),
+        Source::Host(h) => host_hygiene(d, h, out),
+        _ => {}
+    }
+}
+
+fn lint_script(d: &Directive, out: &mut Out) {
+    let srcs = d.sources();
+    let has = |k| d.has_keyword(k);
+    let nonce = srcs.iter().any(|s| matches!(s, Source::Nonce(_)));
+    let hash = srcs.iter().any(|s| matches!(s, Source::Hash(..)));
+    let sd = has(Keyword::StrictDynamic);
+    let ui = has(Keyword::UnsafeInline);
+    let ue = has(Keyword::UnsafeEval);
+    let name = d.name();
+
+    if ui && !(nonce || hash || sd) {
+        out.push(Severity::High, name, "unsafe-inline", format!("'unsafe-inline' in {name} lets any injected inline script run"), "remove 'unsafe-inline' and mark inline scripts with the per-request nonce (Csp::nonce_in) or a hash");
+    }
+    if ue {
+        out.push(
+            Severity::Medium,
+            name,
+            "unsafe-eval",
+            format!(
+                "'unsafe-eval' in {name} lets injected strings reach eval() and new Function()"
+            ),
+            "remove 'unsafe-eval' (use 'wasm-unsafe-eval' if only WebAssembly needs it)",
+        );
+    }
+    if has(Keyword::UnsafeHashes) {
+        out.push(
+            Severity::Low,
+            name,
+            "unsafe-hashes",
+            "'unsafe-hashes' lets hashed event handlers run, which an attacker can reuse".into(),
+            "move event handlers into nonced scripts and remove 'unsafe-hashes'",
+        );
+    }
+    if (nonce || hash) && !ui && !sd {
+        out.push(Severity::Info, name, "csp1-fallback", "browsers without nonce/hash support (CSP1) will block inline scripts".into(), "add 'unsafe-inline' as a fallback; CSP2+ browsers ignore it when a nonce or hash is present");
+    }
+    if sd {
+        // CSP3 browsers ignore hosts, schemes, 'self' and 'unsafe-inline' next to 'strict-dynamic'.
+        if !(nonce || hash) {
+            out.push(
+                Severity::Info,
+                name,
+                "strict-dynamic-without-nonce",
+                format!("'strict-dynamic' without a nonce or hash in {name} blocks every script"),
+                "add the per-request nonce (Csp::nonce_in) or hashes of your inline scripts",
+            );
+        }
+        return;
+    }
+    let mut has_hosts = false;
+    for s in srcs {
+        dangerous_scheme_or_wildcard(d, s, out);
+        match s {
+            Source::Keyword(Keyword::SelfOrigin) => out.push(
+                Severity::Low,
+                name,
+                "self",
+                "'self' can be a problem if this origin serves JSONP, AngularJS or user uploads"
+                    .into(),
+                "prefer nonces with 'strict-dynamic' over 'self'",
+            ),
+            Source::Host(h) if h != "*" => {
+                has_hosts = true;
+                let hits: Vec<_> = bypasses_for(h)
+                    .into_iter()
+                    .filter(|b| match b.kind {
+                        BypassKind::Jsonp | BypassKind::AngularJs => true,
+                        BypassKind::JsonpNeedsEval => ue,
+                        BypassKind::Flash => false,
+                    })
+                    .collect();
+                if let Some(first) = hits.first() {
+                    let mut hosts: Vec<&str> = hits.iter().map(|b| b.host).collect();
+                    hosts.dedup();
+                    let more = if hosts.len() > 3 {
+                        format!(" and {} more", hosts.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    hosts.truncate(3);
+                    out.push(
+                        Severity::High,
+                        name,
+                        "allowlist-bypass",
+                        format!("{h} allows {}{more}; {} {}", hosts.join(", "), first.host, first.reason),
+                        "allow only the exact script URLs you need, or use nonces with 'strict-dynamic' instead of a host allow-list",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if has_hosts {
+        out.push(Severity::Medium, name, "host-allowlist", format!("host allow-lists in {name} can frequently be bypassed (JSONP, old AngularJS, open redirects on allowed hosts)"), "use a per-request nonce with 'strict-dynamic' (see Policy::strict())");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csp::policy::tests::seed_policy;
+
+    fn has(f: &[Finding], check: &str, dir: &str, sev: Severity) -> bool {
+        f.iter()
+            .any(|x| x.check == check && x.directive == dir && x.severity == sev)
+    }
+
+    #[test]
+    fn seed_policy_findings() {
+        let f = seed_policy().lint_with_nonce_in(&["script-src", "script-src-elem"]);
+        for dir in ["script-src", "script-src-elem"] {
+            let bypass: Vec<_> = f
+                .iter()
+                .filter(|x| x.check == "allowlist-bypass" && x.directive == dir)
+                .collect();
+            assert!(
+                bypass.iter().any(
+                    |x| x.message.starts_with("*.jsdelivr.net") && x.severity == Severity::High
+                ),
+                "{f:#?}"
+            );
+            assert!(
+                bypass
+                    .iter()
+                    .any(|x| x.message.starts_with("*.herokuapp.com")
+                        && x.severity == Severity::High),
+                "{f:#?}"
+            );
+            assert_eq!(bypass.len(), 2, "{bypass:#?}");
+        }
+        assert!(has(&f, "missing-object-src", "object-src", Severity::High));
+        assert!(has(&f, "wildcard", "img-src", Severity::Low));
+        assert!(!f.iter().any(|x| x.check == "missing-base-uri"));
+    }
+
+    #[test]
+    fn strict_policy_is_clean_with_nonce() {
+        let f = Policy::strict().lint_with_nonce_in(&["script-src"]);
+        assert!(f.iter().all(|x| x.severity > Severity::Medium), "{f:#?}");
+        // Without the nonce, strict-dynamic blocks every script.
+        let f = Policy::strict().lint();
+        assert!(f.iter().any(|x| x.check == "strict-dynamic-without-nonce"));
+    }
+
+    #[test]
+    fn table_of_checks() {
+        let cases: &[(&str, &[&str], &str, &str, Severity)] = &[
+            (
+                "script-src 'unsafe-inline'; object-src 'none'; base-uri 'none'",
+                &[],
+                "unsafe-inline",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "script-src 'unsafe-eval'",
+                &[],
+                "unsafe-eval",
+                "script-src",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'unsafe-hashes'",
+                &[],
+                "unsafe-hashes",
+                "script-src",
+                Severity::Low,
+            ),
+            (
+                "script-src *",
+                &[],
+                "wildcard",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "script-src https:",
+                &[],
+                "plain-scheme",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "script-src http:",
+                &[],
+                "plain-scheme",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "default-src data:",
+                &[],
+                "plain-scheme",
+                "default-src",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'; script-src-elem data:",
+                &[],
+                "plain-scheme",
+                "script-src-elem",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'; script-src-attr *",
+                &[],
+                "wildcard",
+                "script-src-attr",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'; object-src *",
+                &[],
+                "wildcard",
+                "object-src",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'; base-uri https:",
+                &[],
+                "plain-scheme",
+                "base-uri",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'",
+                &[],
+                "missing-object-src",
+                "object-src",
+                Severity::High,
+            ),
+            (
+                "default-src 'self'",
+                &[],
+                "missing-object-src",
+                "object-src",
+                Severity::High,
+            ),
+            (
+                "img-src 'self'",
+                &[],
+                "missing-script-src",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'",
+                &[],
+                "missing-base-uri",
+                "base-uri",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'self'",
+                &["script-src"],
+                "missing-base-uri",
+                "base-uri",
+                Severity::High,
+            ),
+            (
+                "script-src 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+                &[],
+                "missing-base-uri",
+                "base-uri",
+                Severity::High,
+            ),
+            (
+                "script-src cdn.example",
+                &[],
+                "host-allowlist",
+                "script-src",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'strict-dynamic'",
+                &[],
+                "strict-dynamic-without-nonce",
+                "script-src",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'; referrer no-referrer",
+                &[],
+                "deprecated",
+                "referrer",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'; prefetch-src 'self'",
+                &[],
+                "deprecated",
+                "prefetch-src",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'; img-src http://x.example",
+                &[],
+                "insecure-source",
+                "img-src",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'self'; img-src http:",
+                &[],
+                "insecure-source",
+                "img-src",
+                Severity::Medium,
+            ),
+            (
+                "script-src http://cdn.example",
+                &[],
+                "insecure-source",
+                "script-src",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'self'; report-uri http://r.example/x",
+                &[],
+                "insecure-report-uri",
+                "report-uri",
+                Severity::Medium,
+            ),
+            (
+                "script-src 'self'; report-to g",
+                &[],
+                "report-to-only",
+                "report-to",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'; connect-src 10.0.0.1",
+                &[],
+                "ip-source",
+                "connect-src",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'; img-src *",
+                &[],
+                "wildcard",
+                "img-src",
+                Severity::Low,
+            ),
+            (
+                "script-src 'self'",
+                &[],
+                "self",
+                "script-src",
+                Severity::Low,
+            ),
+            (
+                "script-src 'self'",
+                &["script-src"],
+                "csp1-fallback",
+                "script-src",
+                Severity::Info,
+            ),
+            (
+                "script-src 'self'",
+                &[],
+                "trusted-types",
+                "require-trusted-types-for",
+                Severity::Info,
+            ),
+            (
+                "script-src ajax.googleapis.com",
+                &[],
+                "allowlist-bypass",
+                "script-src",
+                Severity::High,
+            ),
+            (
+                "script-src 'self'; object-src ajax.googleapis.com",
+                &[],
+                "allowlist-bypass",
+                "object-src",
+                Severity::High,
+            ),
+            (
+                "script-src www.googletagmanager.com 'unsafe-eval'",
+                &[],
+                "allowlist-bypass",
+                "script-src",
+                Severity::High,
+            ),
+        ];
+        for (policy, nonce, check, dir, sev) in cases {
+            let f = Policy::parse(policy).unwrap().lint_with_nonce_in(nonce);
+            assert!(
+                has(&f, check, dir, *sev),
+                "{policy:?} nonce={nonce:?}: expected {check} on {dir} ({sev}); got {f:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn negative_cases() {
+        let none = |policy: &str, nonce: &[&str], check: &str| {
+            let f = Policy::parse(policy).unwrap().lint_with_nonce_in(nonce);
+            assert!(
+                !f.iter().any(|x| x.check == check),
+                "{policy:?}: unexpected {check}: {f:#?}"
+            );
+        };
+        none(
+            "script-src 'unsafe-inline' 'self'",
+            &["script-src"],
+            "unsafe-inline",
+        );
+        none(
+            "script-src 'unsafe-inline' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+            &[],
+            "unsafe-inline",
+        );
+        // Needs 'unsafe-eval' to count.
+        none(
+            "script-src www.googletagmanager.com",
+            &[],
+            "allowlist-bypass",
+        );
+        none("script-src cdn.example", &[], "allowlist-bypass");
+        none(
+            "script-src 'strict-dynamic' https: *.herokuapp.com",
+            &["script-src"],
+            "allowlist-bypass",
+        );
+        none(
+            "script-src 'strict-dynamic' https:",
+            &["script-src"],
+            "plain-scheme",
+        );
+        none("default-src 'none'", &[], "missing-object-src");
+        none(
+            "script-src 'self'; object-src 'none'",
+            &[],
+            "missing-object-src",
+        );
+        // A nonce on default-src also covers script-src.
+        none(
+            "default-src 'self'",
+            &["default-src"],
+            "csp1-fallback-missing",
+        );
+        none("img-src data:", &[], "plain-scheme");
+    }
+
+    #[test]
+    fn display_is_readable() {
+        let f = Policy::parse("script-src *").unwrap().lint();
+        let text = f
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains("[high] script-src:"), "{text}");
+    }
+}

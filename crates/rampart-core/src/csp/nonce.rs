@@ -1,0 +1,243 @@
+//! Lazy per-request CSP nonces.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// Random bytes per nonce: 144 bits, comfortably above CSP's 128-bit recommendation.
+const NONCE_BYTES: usize = 18;
+/// 18 bytes encode to exactly 24 base64 characters, so there is never padding.
+const NONCE_CHARS: usize = 24;
+
+/// A per-request nonce that is generated only when first used.
+///
+/// Creating a `CspNonce` costs one small allocation and no randomness. The value
+/// is drawn (18 bytes from the operating system's CSPRNG) the first time
+/// [`value`](CspNonce::value) or `Display` is used, typically when a template
+/// renders `nonce="…"`. Responses that never asked for the nonce (JSON, redirects,
+/// static files) then carry no nonce in their header at all, which is both cheaper
+/// and safer: an unused nonce could only help an attacker.
+///
+/// The value is base64url without padding (24 characters from `A-Z a-z 0-9 - _`),
+/// which is valid in the CSP nonce grammar and needs no escaping in HTML attributes.
+/// Clones share the same value.
+///
+/// ```
+/// use rampart_core::csp::CspNonce;
+/// let n = CspNonce::new();
+/// assert!(n.generated().is_none());
+/// let v = n.value().to_string();
+/// assert_eq!(v.len(), 24);
+/// assert_eq!(n.clone().generated(), Some(v.as_str()));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct CspNonce(Arc<OnceLock<[u8; NONCE_CHARS]>>);
+
+impl CspNonce {
+    /// A nonce cell with no value yet.
+    ///
+    /// ```
+    /// # use rampart_core::csp::CspNonce;
+    /// assert_eq!(CspNonce::new().generated(), None);
+    /// ```
+    pub fn new() -> Self {
+        CspNonce(Arc::new(OnceLock::new()))
+    }
+
+    /// The nonce, generating it on first call.
+    ///
+    /// ```
+    /// # use rampart_core::csp::CspNonce;
+    /// let n = CspNonce::new();
+    /// assert_eq!(n.value(), n.value());
+    /// assert!(n.value().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    /// ```
+    pub fn value(&self) -> &str {
+        as_str(self.0.get_or_init(generate))
+    }
+
+    /// The nonce if it has been generated, without generating it.
+    ///
+    /// ```
+    /// # use rampart_core::csp::CspNonce;
+    /// let n = CspNonce::new();
+    /// assert!(n.generated().is_none());
+    /// let _ = n.to_string();
+    /// assert!(n.generated().is_some());
+    /// ```
+    pub fn generated(&self) -> Option<&str> {
+        self.0.get().map(as_str)
+    }
+
+    /// True when both handles share one cell (the same request's nonce).
+    #[cfg(test)]
+    pub(crate) fn same_cell(&self, other: &CspNonce) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Display for CspNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.value())
+    }
+}
+
+fn as_str(bytes: &[u8; NONCE_CHARS]) -> &str {
+    // Always ASCII (base64url output); the fallback only exists to avoid a panic path.
+    std::str::from_utf8(bytes).unwrap_or("")
+}
+
+fn generate() -> [u8; NONCE_CHARS] {
+    let mut raw = [0u8; NONCE_BYTES];
+    let filled = getrandom::fill(&mut raw).or_else(|_| getrandom::fill(&mut raw));
+    if let Err(e) = filled {
+        tracing::error!(error = %e, "OS random number generator failed; deriving the CSP nonce from a hash of process state");
+        raw = fallback_bytes();
+    }
+    encode(&raw)
+}
+
+fn encode(raw: &[u8; NONCE_BYTES]) -> [u8; NONCE_CHARS] {
+    let mut out = [b'A'; NONCE_CHARS];
+    // 18 bytes always encode to exactly 24 characters, so this cannot fail.
+    let _ = URL_SAFE_NO_PAD.encode_slice(raw, &mut out);
+    out
+}
+
+/// Last-resort entropy: unique per call, but not secret-grade; only used if the OS RNG fails twice.
+fn fallback_bytes() -> [u8; NONCE_BYTES] {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = Sha256::new();
+    h.update(std::process::id().to_le_bytes());
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.update(now.to_le_bytes());
+    let stack_marker = 0u8;
+    h.update((std::ptr::addr_of!(stack_marker) as usize).to_le_bytes());
+    let digest = h.finalize();
+    let mut out = [0u8; NONCE_BYTES];
+    out.copy_from_slice(&digest[..NONCE_BYTES]);
+    out
+}
+
+/// The nonces of one request: one for scripts and one for styles.
+///
+/// Unless the configuration asks for separate style nonces
+/// (`Csp::style_nonce_in`), both share one cell, so `script()` and `style()`
+/// return the same value. Obtain one from `CompiledCsp::new_request_nonces`.
+///
+/// ```
+/// use rampart_core::csp::{Csp, Policy};
+/// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+/// let nonces = csp.new_request_nonces().unwrap();
+/// assert_eq!(nonces.script().value(), nonces.style().value());
+/// ```
+#[derive(Clone, Debug)]
+pub struct RequestNonces {
+    script: CspNonce,
+    style: CspNonce,
+}
+
+impl RequestNonces {
+    pub(crate) fn new(separate_style: bool) -> Self {
+        let script = CspNonce::new();
+        let style = if separate_style {
+            CspNonce::new()
+        } else {
+            script.clone()
+        };
+        RequestNonces { script, style }
+    }
+
+    /// Nonce cells not tied to any policy (one nonce for scripts and styles).
+    /// Adapters use it when a nonce is asked for on a route no nonce policy
+    /// covers: the page still renders, and the missing header shows the mistake.
+    ///
+    /// ```
+    /// use rampart_core::csp::RequestNonces;
+    /// let n = RequestNonces::standalone();
+    /// assert!(n.script().generated().is_none());
+    /// ```
+    pub fn standalone() -> Self {
+        Self::new(false)
+    }
+
+    /// The script nonce (for `<script nonce="…">`).
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+    /// let n = csp.new_request_nonces().unwrap();
+    /// assert_eq!(n.script().value().len(), 24);
+    /// ```
+    pub fn script(&self) -> &CspNonce {
+        &self.script
+    }
+
+    /// The style nonce (for `<style nonce="…">`); the script nonce unless configured separately.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::new(Policy::default())
+    ///     .nonce_in(["script-src"])
+    ///     .style_nonce_in(["style-src"])
+    ///     .build()
+    ///     .unwrap();
+    /// let n = csp.new_request_nonces().unwrap();
+    /// assert_ne!(n.script().value(), n.style().value());
+    /// ```
+    pub fn style(&self) -> &CspNonce {
+        &self.style
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_and_shared() {
+        let n = CspNonce::new();
+        let c = n.clone();
+        assert!(c.generated().is_none());
+        let v = n.value().to_string();
+        assert_eq!(c.generated(), Some(v.as_str()));
+        assert_eq!(format!("{c}"), v);
+        assert_ne!(CspNonce::new().value(), v);
+    }
+
+    #[test]
+    fn alphabet_and_length() {
+        for _ in 0..200 {
+            let n = CspNonce::new();
+            let v = n.value();
+            assert_eq!(v.len(), 24);
+            assert!(v
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        }
+    }
+
+    #[test]
+    fn fallback_is_unique_and_encodes() {
+        let a = encode(&fallback_bytes());
+        let b = encode(&fallback_bytes());
+        assert_ne!(a, b);
+        assert_eq!(as_str(&a).len(), 24);
+    }
+
+    #[test]
+    fn request_nonces_sharing() {
+        let shared = RequestNonces::new(false);
+        assert!(shared.script().same_cell(shared.style()));
+        let sep = RequestNonces::new(true);
+        assert!(!sep.script().same_cell(sep.style()));
+    }
+}

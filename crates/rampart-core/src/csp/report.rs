@@ -1,0 +1,657 @@
+//! Framework-neutral ingestion of CSP violation reports.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Most clients tracked by the rate limiter; bounds its memory.
+const MAX_TRACKED_CLIENTS: usize = 10_000;
+
+/// One CSP violation, normalised from either report format.
+///
+/// ```
+/// use rampart_core::csp::{CspReport, ReportCollector};
+/// let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CspReport>::new()));
+/// let sink = seen.clone();
+/// let c = ReportCollector::new(move |r: &CspReport| sink.lock().unwrap().push(r.clone()));
+/// let body = br#"{"csp-report":{"document-uri":"https://a.example/","blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
+/// c.ingest(Some("application/csp-report"), None, body).unwrap();
+/// assert_eq!(seen.lock().unwrap()[0].violated_directive, "script-src-elem");
+/// ```
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct CspReport {
+    /// The page on which the violation happened.
+    pub document_uri: String,
+    /// What was blocked (`inline`, `eval` or a URL).
+    pub blocked_uri: String,
+    /// The directive violated (the effective directive when the browser sent one).
+    pub violated_directive: String,
+    /// `enforce` or `report`.
+    pub disposition: String,
+    /// The script file that triggered it, if known.
+    pub source_file: Option<String>,
+    /// Line number in `source_file`, if known.
+    pub line: Option<u32>,
+    /// The first characters of the blocked code (with `'report-sample'`).
+    pub sample: Option<String>,
+    /// The policy that was violated.
+    pub original_policy: Option<String>,
+}
+
+/// Receives accepted reports (store, forward, count…).
+///
+/// Any `Fn(&CspReport) + Send + Sync + 'static` closure is a sink.
+///
+/// ```
+/// use rampart_core::csp::{CspReport, ReportSink};
+/// struct Stdout;
+/// impl ReportSink for Stdout {
+///     fn report(&self, r: &CspReport) { println!("{} blocked {}", r.violated_directive, r.blocked_uri); }
+/// }
+/// let _c = rampart_core::csp::ReportCollector::new(Stdout);
+/// ```
+pub trait ReportSink: Send + Sync + 'static {
+    /// Handles one report.
+    fn report(&self, report: &CspReport);
+}
+
+impl<F: Fn(&CspReport) + Send + Sync + 'static> ReportSink for F {
+    fn report(&self, report: &CspReport) {
+        self(report)
+    }
+}
+
+/// Why a report body was rejected.
+///
+/// ```
+/// use rampart_core::csp::ReportError;
+/// assert_eq!(ReportError::RateLimited.status().as_u16(), 429);
+/// assert_eq!(ReportError::Malformed("x".into()).to_string(), "malformed CSP report: x");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    /// The body is not a CSP report in a known shape.
+    Malformed(String),
+    /// The body is larger than the configured maximum.
+    TooLarge,
+    /// The content type is not a report type.
+    UnsupportedMediaType,
+    /// The client sent too many reports in the current window.
+    RateLimited,
+}
+
+impl ReportError {
+    /// The HTTP status to answer with: 400, 413, 415 or 429.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportError;
+    /// assert_eq!(ReportError::TooLarge.status(), http::StatusCode::PAYLOAD_TOO_LARGE);
+    /// ```
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            ReportError::Malformed(_) => http::StatusCode::BAD_REQUEST,
+            ReportError::TooLarge => http::StatusCode::PAYLOAD_TOO_LARGE,
+            ReportError::UnsupportedMediaType => http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ReportError::RateLimited => http::StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportError::Malformed(why) => write!(f, "malformed CSP report: {why}"),
+            ReportError::TooLarge => f.write_str("CSP report body too large"),
+            ReportError::UnsupportedMediaType => f.write_str(
+                "unsupported media type for a CSP report (expected application/csp-report, application/reports+json or application/json)",
+            ),
+            ReportError::RateLimited => f.write_str("too many CSP reports from this client"),
+        }
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+/// Counters of what the collector has seen since it was created.
+///
+/// ```
+/// use rampart_core::csp::ReportCollector;
+/// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
+/// c.record_too_large();
+/// assert_eq!(c.stats().too_large, 1);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReportStats {
+    /// Reports passed to the sink.
+    pub accepted: u64,
+    /// Bodies rejected as malformed.
+    pub malformed: u64,
+    /// Bodies rejected as too large.
+    pub too_large: u64,
+    /// Bodies rejected by the rate limiter.
+    pub rate_limited: u64,
+    /// Bodies with an unsupported content type.
+    pub unsupported_media_type: u64,
+    /// Non-CSP entries in `application/reports+json` batches (ignored).
+    pub ignored: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: AtomicU64,
+    malformed: AtomicU64,
+    too_large: AtomicU64,
+    rate_limited: AtomicU64,
+    unsupported_media_type: AtomicU64,
+    ignored: AtomicU64,
+}
+
+struct Inner {
+    sink: Box<dyn ReportSink>,
+    max_body: usize,
+    per_window: u32,
+    window: Duration,
+    clients: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+    counters: Counters,
+}
+
+/// Validates, rate-limits, logs and forwards CSP violation reports.
+///
+/// Adapters mount it on a report endpoint: they read the body (rejecting bodies
+/// over [`max_body_bytes`](ReportCollector::max_body_bytes) with
+/// [`record_too_large`](ReportCollector::record_too_large) and 413) and call
+/// [`ingest`](ReportCollector::ingest), answering 204 on success or
+/// [`ReportError::status`] on failure.
+///
+/// ```
+/// use rampart_core::csp::{CspReport, ReportCollector, ReportError};
+/// let c = ReportCollector::new(|_: &CspReport| {}).rate_limit(1, std::time::Duration::from_secs(60));
+/// let body = br#"[{"type":"csp-violation","body":{"documentURL":"https://a.example/","blockedURL":"inline","effectiveDirective":"script-src-elem","disposition":"enforce"}}]"#;
+/// let ip = Some("203.0.113.7".parse().unwrap());
+/// assert_eq!(c.ingest(Some("application/reports+json"), ip, body), Ok(1));
+/// assert_eq!(c.ingest(Some("application/reports+json"), ip, body), Err(ReportError::RateLimited));
+/// ```
+#[derive(Clone)]
+pub struct ReportCollector(Arc<Inner>);
+
+impl fmt::Debug for ReportCollector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReportCollector")
+            .field("max_body", &self.0.max_body)
+            .field("per_window", &self.0.per_window)
+            .field("window", &self.0.window)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl ReportCollector {
+    /// A collector sending reports to `sink`; at most 64 KiB per body and 60
+    /// bodies per client per minute.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|r: &rampart_core::csp::CspReport| eprintln!("{r:?}"));
+    /// assert_eq!(c.max_body_bytes(), 64 * 1024);
+    /// ```
+    pub fn new(sink: impl ReportSink) -> Self {
+        ReportCollector(Arc::new(Inner {
+            sink: Box::new(sink),
+            max_body: 64 * 1024,
+            per_window: 60,
+            window: Duration::from_secs(60),
+            clients: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+        }))
+    }
+
+    fn with(self, f: impl FnOnce(&mut Inner)) -> Self {
+        // Settings are applied before the collector is shared; if it was already
+        // cloned, rebuild it with the same sink handle.
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                f(&mut inner);
+                ReportCollector(Arc::new(inner))
+            }
+            Err(shared) => {
+                let c = ReportCollector::new(SharedSink(shared.clone()));
+                let mut inner = match Arc::try_unwrap(c.0) {
+                    Ok(i) => i,
+                    Err(a) => return ReportCollector(a),
+                };
+                inner.max_body = shared.max_body;
+                inner.per_window = shared.per_window;
+                inner.window = shared.window;
+                f(&mut inner);
+                ReportCollector(Arc::new(inner))
+            }
+        }
+    }
+
+    /// Sets the largest accepted body, in bytes.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{ReportCollector, ReportError};
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_body(10);
+    /// assert_eq!(c.ingest(Some("application/json"), None, &[b' '; 11]), Err(ReportError::TooLarge));
+    /// ```
+    pub fn max_body(self, bytes: usize) -> Self {
+        self.with(|i| i.max_body = bytes)
+    }
+
+    /// Sets the rate limit: at most `per_window` bodies per client IP per `window`.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
+    ///     .rate_limit(10, std::time::Duration::from_secs(10));
+    /// # let _ = c;
+    /// ```
+    pub fn rate_limit(self, per_window: u32, window: Duration) -> Self {
+        self.with(|i| {
+            i.per_window = per_window;
+            i.window = window;
+        })
+    }
+
+    /// The largest accepted body, so adapters can stop reading early.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// assert_eq!(ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_body(100).max_body_bytes(), 100);
+    /// ```
+    pub fn max_body_bytes(&self) -> usize {
+        self.0.max_body
+    }
+
+    /// Parses `body` and hands each CSP report to the sink; returns how many were accepted.
+    ///
+    /// Accepts `application/csp-report` (CSP2 `{"csp-report": {...}}`),
+    /// `application/reports+json` (Reporting API batches; non-CSP entries are
+    /// ignored and counted) and `application/json` carrying either shape.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{ReportCollector, ReportError};
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
+    /// assert_eq!(c.ingest(Some("text/plain"), None, b"{}"), Err(ReportError::UnsupportedMediaType));
+    /// assert!(matches!(c.ingest(Some("application/json"), None, b"nope"), Err(ReportError::Malformed(_))));
+    /// ```
+    pub fn ingest(
+        &self,
+        content_type: Option<&str>,
+        client: Option<IpAddr>,
+        body: &[u8],
+    ) -> Result<usize, ReportError> {
+        let c = &self.0.counters;
+        let essence = content_type
+            .and_then(|ct| ct.split(';').next())
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let kind = match essence.as_str() {
+            "application/csp-report" => Kind::Csp2,
+            "application/reports+json" => Kind::Reporting,
+            "application/json" => Kind::Either,
+            _ => {
+                c.unsupported_media_type.fetch_add(1, Ordering::Relaxed);
+                return Err(ReportError::UnsupportedMediaType);
+            }
+        };
+        if body.len() > self.0.max_body {
+            self.record_too_large();
+            return Err(ReportError::TooLarge);
+        }
+        if !self.allow(client) {
+            c.rate_limited.fetch_add(1, Ordering::Relaxed);
+            return Err(ReportError::RateLimited);
+        }
+        let (reports, ignored) = match parse(kind, body) {
+            Ok(r) => r,
+            Err(why) => {
+                c.malformed.fetch_add(1, Ordering::Relaxed);
+                return Err(ReportError::Malformed(why));
+            }
+        };
+        c.ignored.fetch_add(ignored, Ordering::Relaxed);
+        for r in &reports {
+            // Debug formatting escapes control characters, so a report cannot forge log lines.
+            if r.disposition == "report" {
+                tracing::info!(document = ?r.document_uri, blocked = ?r.blocked_uri, directive = ?r.violated_directive, source = ?r.source_file, line = ?r.line, "CSP violation (report-only)");
+            } else {
+                tracing::warn!(document = ?r.document_uri, blocked = ?r.blocked_uri, directive = ?r.violated_directive, source = ?r.source_file, line = ?r.line, "CSP violation");
+            }
+            self.0.sink.report(r);
+        }
+        c.accepted
+            .fetch_add(reports.len() as u64, Ordering::Relaxed);
+        Ok(reports.len())
+    }
+
+    /// A snapshot of the counters.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// assert_eq!(ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).stats().accepted, 0);
+    /// ```
+    pub fn stats(&self) -> ReportStats {
+        let c = &self.0.counters;
+        ReportStats {
+            accepted: c.accepted.load(Ordering::Relaxed),
+            malformed: c.malformed.load(Ordering::Relaxed),
+            too_large: c.too_large.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            unsupported_media_type: c.unsupported_media_type.load(Ordering::Relaxed),
+            ignored: c.ignored.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Counts a body the adapter refused because it exceeded [`max_body_bytes`](Self::max_body_bytes).
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
+    /// c.record_too_large();
+    /// assert_eq!(c.stats().too_large, 1);
+    /// ```
+    pub fn record_too_large(&self) {
+        self.0.counters.too_large.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Fixed-window rate limit per client; `None` clients share one bucket.
+    fn allow(&self, client: Option<IpAddr>) -> bool {
+        let now = Instant::now();
+        let window = self.0.window;
+        // A poisoned lock only means another thread panicked mid-update; the map is still usable.
+        let mut map = self.0.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if !map.contains_key(&client) && map.len() >= MAX_TRACKED_CLIENTS {
+            map.retain(|_, (start, _)| now.duration_since(*start) < window);
+            if map.len() >= MAX_TRACKED_CLIENTS {
+                // Still full of active clients: refuse newcomers rather than grow without bound.
+                return false;
+            }
+        }
+        let entry = map.entry(client).or_insert((now, 0));
+        if now.duration_since(entry.0) >= window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.0.per_window {
+            return false;
+        }
+        entry.1 += 1;
+        true
+    }
+}
+
+/// Forwards to the sink of another collector (used when settings change after cloning).
+struct SharedSink(Arc<Inner>);
+impl ReportSink for SharedSink {
+    fn report(&self, report: &CspReport) {
+        self.0.sink.report(report)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Csp2,
+    Reporting,
+    Either,
+}
+
+fn parse(kind: Kind, body: &[u8]) -> Result<(Vec<CspReport>, u64), String> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+    match (kind, &v) {
+        (Kind::Csp2 | Kind::Either, Value::Object(o)) if o.contains_key("csp-report") => {
+            Ok((vec![from_csp2(&v["csp-report"])?], 0))
+        }
+        (Kind::Reporting | Kind::Either, Value::Array(items)) => {
+            let mut out = Vec::new();
+            let mut ignored = 0;
+            for item in items {
+                if item.get("type").and_then(Value::as_str) == Some("csp-violation") {
+                    out.push(from_reporting(item.get("body").unwrap_or(&Value::Null))?);
+                } else {
+                    ignored += 1;
+                }
+            }
+            Ok((out, ignored))
+        }
+        (Kind::Csp2, _) => Err("expected an object with a \"csp-report\" member".into()),
+        (Kind::Reporting, _) => Err("expected an array of reports".into()),
+        (Kind::Either, _) => Err("expected {\"csp-report\": {...}} or an array of reports".into()),
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn line(v: &Value, key: &str) -> Option<u32> {
+    v.get(key)?.as_u64().and_then(|n| u32::try_from(n).ok())
+}
+
+fn from_csp2(r: &Value) -> Result<CspReport, String> {
+    if !r.is_object() {
+        return Err("\"csp-report\" must be an object".into());
+    }
+    let directive = text(r, "effective-directive")
+        .or_else(|| text(r, "violated-directive"))
+        .ok_or("missing \"violated-directive\"")?;
+    Ok(CspReport {
+        document_uri: text(r, "document-uri").unwrap_or_default(),
+        blocked_uri: text(r, "blocked-uri").unwrap_or_default(),
+        violated_directive: directive,
+        disposition: text(r, "disposition").unwrap_or_else(|| "enforce".into()),
+        source_file: text(r, "source-file"),
+        line: line(r, "line-number"),
+        sample: text(r, "script-sample"),
+        original_policy: text(r, "original-policy"),
+    })
+}
+
+fn from_reporting(b: &Value) -> Result<CspReport, String> {
+    if !b.is_object() {
+        return Err("a csp-violation report needs a \"body\" object".into());
+    }
+    let directive = text(b, "effectiveDirective")
+        .or_else(|| text(b, "violatedDirective"))
+        .ok_or("missing \"effectiveDirective\"")?;
+    Ok(CspReport {
+        document_uri: text(b, "documentURL").unwrap_or_default(),
+        blocked_uri: text(b, "blockedURL").unwrap_or_default(),
+        violated_directive: directive,
+        disposition: text(b, "disposition").unwrap_or_else(|| "enforce".into()),
+        source_file: text(b, "sourceFile"),
+        line: line(b, "lineNumber"),
+        sample: text(b, "sample"),
+        original_policy: text(b, "originalPolicy"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collector() -> (ReportCollector, Arc<Mutex<Vec<CspReport>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        (
+            ReportCollector::new(move |r: &CspReport| s.lock().unwrap().push(r.clone())),
+            seen,
+        )
+    }
+
+    const CSP2: &str = r#"{"csp-report":{"document-uri":"https://a.example/p","referrer":"","violated-directive":"script-src-elem","effective-directive":"script-src-elem","original-policy":"script-src 'self'","disposition":"report","blocked-uri":"https://evil.example/x.js","line-number":12,"source-file":"https://a.example/app.js","script-sample":"alert(1)","status-code":200}}"#;
+    const REPORTING: &str = r#"[{"type":"csp-violation","age":1,"url":"https://a.example/","body":{"documentURL":"https://a.example/","blockedURL":"inline","effectiveDirective":"style-src-elem","disposition":"enforce","sourceFile":"https://a.example/","lineNumber":3,"sample":"x","originalPolicy":"style-src 'self'","statusCode":200}},{"type":"deprecation","body":{}}]"#;
+
+    #[test]
+    fn csp2_format() {
+        let (c, seen) = collector();
+        assert_eq!(
+            c.ingest(
+                Some("application/csp-report; charset=utf-8"),
+                None,
+                CSP2.as_bytes()
+            ),
+            Ok(1)
+        );
+        let r = seen.lock().unwrap()[0].clone();
+        assert_eq!(
+            r,
+            CspReport {
+                document_uri: "https://a.example/p".into(),
+                blocked_uri: "https://evil.example/x.js".into(),
+                violated_directive: "script-src-elem".into(),
+                disposition: "report".into(),
+                source_file: Some("https://a.example/app.js".into()),
+                line: Some(12),
+                sample: Some("alert(1)".into()),
+                original_policy: Some("script-src 'self'".into()),
+            }
+        );
+        assert_eq!(
+            c.ingest(Some("Application/JSON"), None, CSP2.as_bytes()),
+            Ok(1)
+        );
+        assert!(serde_json::to_string(&r)
+            .unwrap()
+            .contains("\"violated_directive\""));
+    }
+
+    #[test]
+    fn reporting_api_format() {
+        let (c, seen) = collector();
+        assert_eq!(
+            c.ingest(Some("application/reports+json"), None, REPORTING.as_bytes()),
+            Ok(1)
+        );
+        assert_eq!(
+            c.ingest(Some("application/json"), None, REPORTING.as_bytes()),
+            Ok(1)
+        );
+        let r = seen.lock().unwrap()[0].clone();
+        assert_eq!(r.violated_directive, "style-src-elem");
+        assert_eq!(r.line, Some(3));
+        assert_eq!(c.stats().ignored, 2);
+        assert_eq!(c.stats().accepted, 2);
+        // Shapes must match the declared type.
+        assert!(matches!(
+            c.ingest(Some("application/csp-report"), None, REPORTING.as_bytes()),
+            Err(ReportError::Malformed(_))
+        ));
+        assert!(matches!(
+            c.ingest(Some("application/reports+json"), None, CSP2.as_bytes()),
+            Err(ReportError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn rejections_and_stats() {
+        let (c, _) = collector();
+        let c = c.max_body(2000);
+        assert_eq!(
+            c.ingest(None, None, b"{}"),
+            Err(ReportError::UnsupportedMediaType)
+        );
+        assert_eq!(
+            c.ingest(Some("text/html"), None, b"{}"),
+            Err(ReportError::UnsupportedMediaType)
+        );
+        assert_eq!(
+            c.ingest(Some("application/json"), None, &vec![b' '; 2001]),
+            Err(ReportError::TooLarge)
+        );
+        for bad in [
+            &b"{"[..],
+            b"{\"csp-report\": 1}",
+            b"{\"csp-report\": {}}",
+            b"\"x\"",
+            b"[{\"type\":\"csp-violation\"}]",
+        ] {
+            assert!(
+                matches!(
+                    c.ingest(Some("application/json"), None, bad),
+                    Err(ReportError::Malformed(_))
+                ),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // Array entries that are not CSP reports are ignored, not errors.
+        assert_eq!(
+            c.ingest(Some("application/reports+json"), None, b"[1]"),
+            Ok(0)
+        );
+        let s = c.stats();
+        assert_eq!(
+            (
+                s.unsupported_media_type,
+                s.too_large,
+                s.malformed,
+                s.accepted
+            ),
+            (2, 1, 5, 0)
+        );
+        for (e, code) in [
+            (ReportError::Malformed(String::new()), 400),
+            (ReportError::TooLarge, 413),
+            (ReportError::UnsupportedMediaType, 415),
+            (ReportError::RateLimited, 429),
+        ] {
+            assert_eq!(e.status().as_u16(), code);
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn rate_limit_per_client() {
+        let (c, _) = collector();
+        let c = c.rate_limit(2, Duration::from_secs(3600));
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        let ct = Some("application/csp-report");
+        assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+        assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+        assert_eq!(
+            c.ingest(ct, Some(a), CSP2.as_bytes()),
+            Err(ReportError::RateLimited)
+        );
+        assert!(c.ingest(ct, Some(b), CSP2.as_bytes()).is_ok());
+        assert!(c.ingest(ct, None, CSP2.as_bytes()).is_ok());
+        assert_eq!(c.stats().rate_limited, 1);
+        // A zero-length window resets every time.
+        let (c, _) = collector();
+        let c = c.rate_limit(1, Duration::ZERO);
+        assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+        assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let (c, _) = collector();
+        let c = c.rate_limit(5, Duration::from_secs(3600));
+        for i in 0..(MAX_TRACKED_CLIENTS as u32 + 5) {
+            let ip = IpAddr::from(i.to_be_bytes());
+            let _ = c.allow(Some(ip));
+        }
+        assert!(c.0.clients.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
+    }
+
+    #[test]
+    fn settings_after_clone_keep_sink() {
+        let (c, seen) = collector();
+        let _keep = c.clone();
+        let c = c.max_body(100_000);
+        assert_eq!(c.max_body_bytes(), 100_000);
+        c.ingest(Some("application/csp-report"), None, CSP2.as_bytes())
+            .unwrap();
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,282 @@
+//! Finding the token in a buffered request body (urlencoded form, multipart
+//! form, JSON object). The body is only read, never modified.
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use super::reject::RejectReason;
+
+/// Longest token value read from a multipart field.
+const MAX_FIELD_LEN: usize = 1024;
+
+/// Body formats that can carry a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    UrlEncoded,
+    Multipart,
+    Json,
+}
+
+fn content_type(headers: &HeaderMap) -> Option<mime::Mime> {
+    headers
+        .get(http::header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?
+        .parse::<mime::Mime>()
+        .ok()
+}
+
+/// The body format, when its content type can carry a token.
+pub(crate) fn kind(headers: &HeaderMap) -> Option<BodyKind> {
+    let ct = content_type(headers)?;
+    if ct.type_() == mime::APPLICATION && ct.subtype() == mime::WWW_FORM_URLENCODED {
+        Some(BodyKind::UrlEncoded)
+    } else if ct.type_() == mime::MULTIPART && ct.subtype() == mime::FORM_DATA {
+        Some(BodyKind::Multipart)
+    } else if ct.type_() == mime::APPLICATION
+        && (ct.subtype() == mime::JSON || ct.suffix() == Some(mime::JSON))
+    {
+        Some(BodyKind::Json)
+    } else {
+        None
+    }
+}
+
+/// The token in the body: `Ok(None)` when absent.
+pub(crate) async fn extract(
+    kind: BodyKind,
+    headers: &HeaderMap,
+    body: &Bytes,
+    field: &str,
+    json_key: &str,
+) -> Result<Option<String>, RejectReason> {
+    match kind {
+        BodyKind::UrlEncoded => urlencoded(body, field),
+        BodyKind::Multipart => multipart(headers, body, field).await,
+        BodyKind::Json => json(body, json_key),
+    }
+}
+
+fn urlencoded(body: &[u8], field: &str) -> Result<Option<String>, RejectReason> {
+    let mut found = None;
+    for pair in body.split(|&b| b == b'&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        // A name that does not decode cannot be our (valid) field name.
+        if percent_decode_strict(name).as_deref() != Some(field) {
+            continue;
+        }
+        if found.is_some() {
+            return Err(RejectReason::DuplicateToken);
+        }
+        found = Some(percent_decode_strict(value).ok_or(RejectReason::MalformedBody)?);
+    }
+    Ok(found)
+}
+
+/// `application/x-www-form-urlencoded` decoding that refuses bad escapes and
+/// non-UTF-8 results instead of replacing them.
+fn percent_decode_strict(raw: &[u8]) -> Option<String> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = hex(*raw.get(i + 1)?)?;
+                let lo = hex(*raw.get(i + 2)?)?;
+                out.push((hi << 4) | lo);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+async fn multipart(
+    headers: &HeaderMap,
+    body: &Bytes,
+    field: &str,
+) -> Result<Option<String>, RejectReason> {
+    let ct = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(RejectReason::MalformedBody)?;
+    let boundary = multer::parse_boundary(ct).map_err(|_| RejectReason::MalformedBody)?;
+    let chunk = body.clone();
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(chunk) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    loop {
+        let Some(mut f) = form
+            .next_field()
+            .await
+            .map_err(|_| RejectReason::MalformedBody)?
+        else {
+            return Ok(None);
+        };
+        if f.name() != Some(field) {
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = f.chunk().await.map_err(|_| RejectReason::MalformedBody)? {
+            if value.len() + chunk.len() > MAX_FIELD_LEN {
+                return Err(RejectReason::MalformedBody);
+            }
+            value.extend_from_slice(&chunk);
+        }
+        // Stop at the first token field; the rest of the body is not parsed.
+        return String::from_utf8(value)
+            .map(Some)
+            .map_err(|_| RejectReason::MalformedBody);
+    }
+}
+
+fn json(body: &[u8], key: &str) -> Result<Option<String>, RejectReason> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| RejectReason::MalformedBody)?;
+    match value.get(key) {
+        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(RejectReason::BadToken),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ct(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(http::header::CONTENT_TYPE, v.parse().unwrap());
+        h
+    }
+
+    fn run(ctype: &str, body: &[u8]) -> Result<Option<String>, RejectReason> {
+        let h = ct(ctype);
+        let k = kind(&h).expect("kind");
+        let body = Bytes::copy_from_slice(body);
+        futures_util::FutureExt::now_or_never(extract(k, &h, &body, "_csrf_token", "_csrf_token"))
+            .expect("completes without waiting")
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(
+            kind(&ct("application/x-www-form-urlencoded; charset=utf-8")),
+            Some(BodyKind::UrlEncoded)
+        );
+        assert_eq!(
+            kind(&ct("multipart/form-data; boundary=x")),
+            Some(BodyKind::Multipart)
+        );
+        assert_eq!(kind(&ct("application/json")), Some(BodyKind::Json));
+        assert_eq!(kind(&ct("application/vnd.api+json")), Some(BodyKind::Json));
+        assert_eq!(kind(&ct("text/plain")), None);
+        assert_eq!(kind(&ct("nonsense")), None);
+        assert_eq!(kind(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn urlencoded_fields() {
+        let ctype = "application/x-www-form-urlencoded";
+        assert_eq!(
+            run(ctype, b"a=1&_csrf_token=T%2Bx+y&b=2"),
+            Ok(Some("T+x y".into()))
+        );
+        assert_eq!(run(ctype, b"a=1&b=2"), Ok(None));
+        assert_eq!(run(ctype, b""), Ok(None));
+        assert_eq!(
+            run(ctype, b"_csrf_token=A&_csrf_token=A"),
+            Err(RejectReason::DuplicateToken)
+        );
+        assert_eq!(
+            run(ctype, b"%5Fcsrf%5Ftoken=A&_csrf_token=B"),
+            Err(RejectReason::DuplicateToken)
+        );
+        assert_eq!(
+            run(ctype, b"_csrf_token=%ZZ"),
+            Err(RejectReason::MalformedBody)
+        );
+        assert_eq!(
+            run(ctype, b"_csrf_token=%FF"),
+            Err(RejectReason::MalformedBody)
+        );
+        assert_eq!(
+            run(ctype, b"_csrf_token=abc%"),
+            Err(RejectReason::MalformedBody)
+        );
+        // Unrelated malformed fields are the application's business.
+        assert_eq!(run(ctype, b"x=%ZZ&_csrf_token=ok"), Ok(Some("ok".into())));
+        assert_eq!(
+            run(ctype, "_csrf_token=🥳".as_bytes()),
+            Ok(Some("🥳".into()))
+        );
+    }
+
+    #[test]
+    fn json_bodies() {
+        let j = "application/json";
+        assert_eq!(
+            run(j, br#"{"_csrf_token":"T","a":1}"#),
+            Ok(Some("T".into()))
+        );
+        assert_eq!(run(j, br#"{"a":1}"#), Ok(None));
+        assert_eq!(run(j, br#"["_csrf_token"]"#), Ok(None));
+        assert_eq!(run(j, br#"{]]{"#), Err(RejectReason::MalformedBody));
+        assert_eq!(run(j, br#"{"_csrf_token":5}"#), Err(RejectReason::BadToken));
+    }
+
+    fn multipart_body(parts: &[(&str, &str)], close: bool) -> Vec<u8> {
+        let mut b = String::new();
+        for (name, value) in parts {
+            b.push_str(&format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        if close {
+            b.push_str("--XyZ--\r\n");
+        }
+        b.into_bytes()
+    }
+
+    #[test]
+    fn multipart_fields() {
+        let m = "multipart/form-data; boundary=XyZ";
+        let body = multipart_body(&[("a", "1"), ("_csrf_token", "TOKEN"), ("b", "2")], true);
+        assert_eq!(run(m, &body), Ok(Some("TOKEN".into())));
+        let body = multipart_body(&[("a", "1")], true);
+        assert_eq!(run(m, &body), Ok(None));
+        // Parsing stops at the token: the truncated remainder is never read.
+        let mut body = multipart_body(&[("_csrf_token", "TOKEN")], false);
+        body.extend_from_slice(
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nunterminated...",
+        );
+        assert_eq!(run(m, &body), Ok(Some("TOKEN".into())));
+        // Oversized token field.
+        let long = "A".repeat(2000);
+        let body = multipart_body(&[("_csrf_token", &long)], true);
+        assert_eq!(run(m, &body), Err(RejectReason::MalformedBody));
+        // Missing boundary.
+        let body = multipart_body(&[("_csrf_token", "T")], true);
+        assert_eq!(
+            run("multipart/form-data", &body),
+            Err(RejectReason::MalformedBody)
+        );
+        // Garbage.
+        assert_eq!(
+            run(m, b"not multipart at all"),
+            Err(RejectReason::MalformedBody)
+        );
+    }
+}

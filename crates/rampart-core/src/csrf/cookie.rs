@@ -1,0 +1,214 @@
+//! The secret cookie (and the optional JavaScript-readable token cookie):
+//! names by request security, reading from `Cookie`, building `Set-Cookie`.
+
+use cookie::{Cookie, SameSite};
+use http::{HeaderMap, HeaderValue};
+
+use super::token::{decode_secret, Secret};
+
+/// Cookie settings, fixed at build time.
+#[derive(Debug, Clone)]
+pub(crate) struct CookieSettings {
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) max_age_secs: i64,
+    pub(crate) same_site: SameSite,
+    pub(crate) js_readable: bool,
+    pub(crate) js_name: String,
+}
+
+/// At most this many same-named secret cookies are considered (cookie tossing
+/// can add extra ones with longer paths).
+const MAX_CANDIDATES: usize = 4;
+
+impl CookieSettings {
+    /// The secret cookie's name for a request of the given security:
+    /// `__Host-` on https with Path=/ and no Domain, `__Secure-` on https
+    /// otherwise, the bare name on plain http.
+    pub(crate) fn secret_name(&self, secure: bool) -> String {
+        if !secure {
+            self.name.clone()
+        } else if self.domain.is_none() && self.path == "/" {
+            format!("__Host-{}", self.name)
+        } else {
+            format!("__Secure-{}", self.name)
+        }
+    }
+
+    /// Valid secrets from the request's `Cookie` headers, in order.
+    pub(crate) fn read_secrets(&self, headers: &HeaderMap, secure: bool) -> Vec<Secret> {
+        let name = self.secret_name(secure);
+        let mut out = Vec::new();
+        for value in cookie_values(headers, &name) {
+            if let Some(s) = decode_secret(&value) {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+            if out.len() >= MAX_CANDIDATES {
+                break;
+            }
+        }
+        out
+    }
+
+    fn base<'c>(&self, name: String, value: String, secure: bool) -> cookie::CookieBuilder<'c> {
+        let mut b = Cookie::build((name, value))
+            .path(self.path.clone())
+            .secure(secure)
+            .max_age(cookie::time::Duration::seconds(self.max_age_secs));
+        if let Some(d) = &self.domain {
+            b = b.domain(d.clone());
+        }
+        b
+    }
+
+    /// `Set-Cookie` for the secret.
+    pub(crate) fn secret_set_cookie(
+        &self,
+        secret_b64: String,
+        secure: bool,
+    ) -> Option<HeaderValue> {
+        let c = self
+            .base(self.secret_name(secure), secret_b64, secure)
+            .http_only(true)
+            .same_site(self.same_site)
+            .build();
+        header_value(c)
+    }
+
+    /// `Set-Cookie` for the JavaScript-readable masked token.
+    pub(crate) fn js_set_cookie(&self, masked: String, secure: bool) -> Option<HeaderValue> {
+        let c = self
+            .base(self.js_name.clone(), masked, secure)
+            .http_only(false)
+            .same_site(SameSite::Strict)
+            .build();
+        header_value(c)
+    }
+}
+
+fn header_value(c: Cookie<'_>) -> Option<HeaderValue> {
+    match HeaderValue::from_str(&c.to_string()) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            tracing::warn!(
+                cookie = c.name(),
+                "rampart csrf: could not encode a Set-Cookie header"
+            );
+            None
+        }
+    }
+}
+
+/// Every value of cookie `name` in the request's `Cookie` headers, in order.
+pub(crate) fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in headers.get_all(http::header::COOKIE) {
+        let Ok(s) = h.to_str() else { continue };
+        for c in Cookie::split_parse(s).flatten() {
+            if c.name() == name {
+                out.push(c.value().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` can be used as a cookie name.
+pub(crate) fn valid_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csrf::token::{encode_secret, new_secret};
+
+    fn settings() -> CookieSettings {
+        CookieSettings {
+            name: "csrf".into(),
+            path: "/".into(),
+            domain: None,
+            max_age_secs: 3600,
+            same_site: SameSite::Lax,
+            js_readable: false,
+            js_name: "csrf-token".into(),
+        }
+    }
+
+    #[test]
+    fn names_follow_security_and_scope() {
+        let mut s = settings();
+        assert_eq!(s.secret_name(true), "__Host-csrf");
+        assert_eq!(s.secret_name(false), "csrf");
+        s.domain = Some("example.com".into());
+        assert_eq!(s.secret_name(true), "__Secure-csrf");
+        s.domain = None;
+        s.path = "/app".into();
+        assert_eq!(s.secret_name(true), "__Secure-csrf");
+    }
+
+    #[test]
+    fn set_cookie_attributes() {
+        let s = settings();
+        let v = s.secret_set_cookie("abc".into(), true).unwrap();
+        let v = v.to_str().unwrap();
+        assert!(v.starts_with("__Host-csrf=abc"), "{v}");
+        for part in [
+            "Path=/",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Lax",
+            "Max-Age=3600",
+        ] {
+            assert!(v.contains(part), "{v} lacks {part}");
+        }
+        let v = s.secret_set_cookie("abc".into(), false).unwrap();
+        let v = v.to_str().unwrap();
+        assert!(
+            v.starts_with("csrf=abc") && !v.contains("Secure") && v.contains("HttpOnly"),
+            "{v}"
+        );
+        let v = s.js_set_cookie("tok".into(), true).unwrap();
+        let v = v.to_str().unwrap();
+        assert!(
+            v.starts_with("csrf-token=tok")
+                && v.contains("SameSite=Strict")
+                && v.contains("Secure")
+        );
+        assert!(!v.contains("HttpOnly"));
+    }
+
+    #[test]
+    fn reads_secret_matching_security() {
+        let s = settings();
+        let secret = new_secret();
+        let enc = encode_secret(&secret);
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            format!("a=b; __Host-csrf={enc}").parse().unwrap(),
+        );
+        assert_eq!(s.read_secrets(&h, true), vec![secret]);
+        assert!(s.read_secrets(&h, false).is_empty());
+        let mut h = HeaderMap::new();
+        h.append(http::header::COOKIE, "csrf=garbage".parse().unwrap());
+        h.append(http::header::COOKIE, format!("csrf={enc}").parse().unwrap());
+        assert_eq!(s.read_secrets(&h, false), vec![secret]);
+    }
+
+    #[test]
+    fn cookie_names() {
+        assert!(valid_cookie_name("csrf"));
+        assert!(valid_cookie_name("my_session-1"));
+        assert!(!valid_cookie_name(""));
+        assert!(!valid_cookie_name("a b"));
+        assert!(!valid_cookie_name("a=b"));
+        assert!(!valid_cookie_name("a;b"));
+    }
+}

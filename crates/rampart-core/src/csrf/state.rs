@@ -1,0 +1,644 @@
+//! The compiled [`Csrf`] protector and the per-request state it hands out.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::body::{self, BodyKind};
+use super::config::{CsrfConfig, Inner};
+use super::cookie::cookie_values;
+use super::reject::{default_parts, RejectReason, Rejection};
+use super::token::{self, Secret};
+use crate::RequestFacts;
+
+/// CSRF protection, compiled from a [`CsrfConfig`]: cheap to clone, `Send + Sync`.
+///
+/// Adapters call [`check`](Csrf::check) before the handler, then
+/// [`check_body`](Csrf::check_body) if asked to, and [`finish`](Csrf::finish)
+/// on the response.
+///
+/// ```
+/// use rampart_core::csrf::{Csrf, Decision};
+/// use rampart_core::{RequestFacts, Scheme};
+///
+/// let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+/// let facts = RequestFacts { secure: false, scheme: Scheme::Http,
+///     host: Some("localhost:3000".into()), from_trusted_proxy: false };
+///
+/// // A GET renders a form: the page asks for a token, the response sets the cookie.
+/// let (get, _) = http::Request::get("/form").body(()).unwrap().into_parts();
+/// let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
+/// let token = req.token().masked();
+/// let mut response_headers = http::HeaderMap::new();
+/// csrf.finish(&req, &mut response_headers);
+/// let set_cookie = response_headers["set-cookie"].to_str().unwrap();
+/// let cookie = set_cookie.split(';').next().unwrap().to_string();
+///
+/// // The POST sends the cookie back and the token in the header.
+/// let (post, _) = http::Request::post("/form")
+///     .header("cookie", cookie).header("x-csrftoken", token)
+///     .body(()).unwrap().into_parts();
+/// assert!(matches!(csrf.check(&post, &facts, None), Decision::Pass(_)));
+/// ```
+#[derive(Clone)]
+pub struct Csrf(Arc<Inner>);
+
+/// What the adapter must do with a request.
+#[derive(Debug)]
+pub enum Decision {
+    /// Let the request through now (safe method, exempt, token-less mode passed, or header token valid).
+    Pass(CsrfRequest),
+    /// Reject before the handler runs.
+    Reject(Rejection),
+    /// The token must come from the body: adapter buffers up to `limit` bytes (more → Rejection::too_large()), then calls `check_body`.
+    ReadBody {
+        /// Most bytes to buffer.
+        limit: usize,
+        /// The request state to pass to [`Csrf::check_body`].
+        request: CsrfRequest,
+    },
+}
+
+/// Per-request CSRF state, produced by [`Csrf::check`].
+///
+/// Adapters put [`CsrfRequest::token`] into the request extensions so handlers
+/// and templates can render tokens, and pass the request to [`Csrf::finish`].
+///
+/// ```
+/// # use rampart_core::csrf::{Csrf, Decision};
+/// # use rampart_core::{RequestFacts, Scheme};
+/// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+/// let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+/// if let Decision::Pass(req) = csrf.check(&parts, &facts, None) {
+///     assert_eq!(req.token().field_name(), "_csrf_token");
+/// }
+/// ```
+#[derive(Clone)]
+pub struct CsrfRequest {
+    token: CsrfToken,
+    method: Method,
+    path: String,
+    pending_body: Option<BodyKind>,
+}
+
+/// Handle to the request's CSRF token, shared between the request extensions
+/// and the adapter. Every [`masked`](CsrfToken::masked) call returns a
+/// different string (BREACH mitigation); all of them verify.
+///
+/// `Display` writes a fresh masked token; `Debug` never prints secrets.
+///
+/// ```
+/// # use rampart_core::csrf::{Csrf, Decision};
+/// # use rampart_core::{RequestFacts, Scheme};
+/// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+/// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+/// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+/// let token = req.token();
+/// let html = format!(r#"<input type="hidden" name="{}" value="{}">"#, token.field_name(), token);
+/// assert!(html.contains("_csrf_token"));
+/// assert_ne!(token.masked(), token.masked());
+/// ```
+#[derive(Clone)]
+pub struct CsrfToken(Arc<TokenShared>);
+
+struct TokenShared {
+    inner: Arc<Inner>,
+    secure: bool,
+    session: Vec<u8>,
+    state: Mutex<TokenState>,
+}
+
+struct TokenState {
+    /// Valid secrets from the client's cookies (first = preferred).
+    from_cookie: Vec<Secret>,
+    /// The secret new tokens are issued for; created lazily when the client has none.
+    current: Option<Secret>,
+    /// Whether the client's cookie already holds `current`.
+    cookie_current: bool,
+    /// A token was rendered or the secret rotated during this request.
+    issued: bool,
+}
+
+impl TokenShared {
+    fn lock(&self) -> MutexGuard<'_, TokenState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl TokenState {
+    fn secret(&mut self) -> Secret {
+        *self.current.get_or_insert_with(token::new_secret)
+    }
+}
+
+impl CsrfToken {
+    /// A freshly masked token (86 characters); marks the token as issued so
+    /// [`Csrf::finish`] sets the secret cookie when the client lacks it.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert_eq!(req.token().masked().len(), 86);
+    /// ```
+    pub fn masked(&self) -> String {
+        let mut st = self.0.lock();
+        st.issued = true;
+        let secret = st.secret();
+        drop(st);
+        token::masked(&self.0.inner.keys, &secret, &self.0.session)
+    }
+
+    /// Replaces the secret (call after login and logout); later
+    /// [`masked`](Self::masked) calls use the new one and [`Csrf::finish`]
+    /// sets the new cookie. Tokens issued before stop verifying.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// req.token().rotate();
+    /// let mut headers = http::HeaderMap::new();
+    /// csrf.finish(&req, &mut headers);
+    /// assert!(headers.contains_key("set-cookie"));
+    /// ```
+    pub fn rotate(&self) {
+        let mut st = self.0.lock();
+        st.current = Some(token::new_secret());
+        st.cookie_current = false;
+        st.issued = true;
+    }
+
+    /// Name of the form field the token is expected in.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).field_name("csrf").build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert_eq!(req.token().field_name(), "csrf");
+    /// ```
+    pub fn field_name(&self) -> &str {
+        &self.0.inner.field_name
+    }
+
+    /// Name of the request header the token is expected in.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert_eq!(req.token().header_name(), "X-CSRFToken");
+    /// ```
+    pub fn header_name(&self) -> &str {
+        &self.0.inner.header_name_str
+    }
+
+    fn has_cookie(&self) -> bool {
+        !self.0.lock().from_cookie.is_empty()
+    }
+
+    fn verify(&self, submitted: &str) -> bool {
+        let secrets = self.0.lock().from_cookie.clone();
+        token::verify(&self.0.inner.keys, &secrets, &self.0.session, submitted)
+    }
+
+    /// Marks the token issued (a response should set a fresh cookie).
+    fn mark_issued(&self) {
+        let mut st = self.0.lock();
+        st.issued = true;
+        st.secret();
+    }
+
+    /// `Set-Cookie` values owed to the client, if any; marks them as sent.
+    fn take_cookies(&self, force: bool) -> (bool, Vec<HeaderValue>) {
+        let mut st = self.0.lock();
+        let wanted = st.issued || (force && self.0.inner.cookie.js_readable);
+        if !wanted || st.cookie_current {
+            return (st.issued, Vec::new());
+        }
+        let secret = st.secret();
+        st.cookie_current = true;
+        let issued = st.issued;
+        drop(st);
+        let settings = &self.0.inner.cookie;
+        let mut out = Vec::new();
+        out.extend(settings.secret_set_cookie(token::encode_secret(&secret), self.0.secure));
+        if settings.js_readable {
+            let masked = token::masked(&self.0.inner.keys, &secret, &self.0.session);
+            out.extend(settings.js_set_cookie(masked, self.0.secure));
+        }
+        (issued || !out.is_empty(), out)
+    }
+}
+
+impl fmt::Display for CsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl fmt::Debug for CsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.0.lock();
+        f.debug_struct("CsrfToken")
+            .field("has_cookie", &!st.from_cookie.is_empty())
+            .field("issued", &st.issued)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for CsrfRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CsrfRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("token", &self.token)
+            .field("awaiting_body", &self.pending_body.is_some())
+            .finish()
+    }
+}
+
+impl CsrfRequest {
+    /// The token handle for this request (a cheap clone of a shared handle).
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// let t = req.token();
+    /// t.masked();
+    /// let mut h = http::HeaderMap::new();
+    /// csrf.finish(&req, &mut h); // sees the masked() call made through the clone
+    /// assert!(h.contains_key("set-cookie"));
+    /// ```
+    pub fn token(&self) -> CsrfToken {
+        self.token.clone()
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+impl fmt::Debug for Csrf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Csrf")
+            .field("keys", &self.0.keys)
+            .field("tokens", &self.0.tokens)
+            .field("report_only", &self.0.report_only)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Csrf {
+    /// Starts a configuration with the defaults.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::Csrf;
+    /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
+    /// # let _ = csrf;
+    /// ```
+    pub fn builder() -> CsrfConfig {
+        CsrfConfig::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self(Arc::new(inner))
+    }
+
+    /// Decides what to do with a request, before its body is read.
+    ///
+    /// Safe methods (GET, HEAD, OPTIONS, TRACE) and exempt requests pass; others
+    /// get the cross-origin check, then (with tokens on) the cookie and the
+    /// header token, or [`Decision::ReadBody`] when the token can only be in
+    /// the body. The query string is never searched.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let (parts, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// let Decision::Reject(r) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::CrossOrigin);
+    /// ```
+    pub fn check(
+        &self,
+        parts: &http::request::Parts,
+        facts: &RequestFacts,
+        matched_route: Option<&str>,
+    ) -> Decision {
+        let inner = &self.0;
+        let from_cookie = inner.cookie.read_secrets(&parts.headers, facts.secure);
+        let session = inner
+            .session_cookie
+            .as_deref()
+            .and_then(|name| cookie_values(&parts.headers, name).into_iter().next())
+            .unwrap_or_default()
+            .into_bytes();
+        let current = from_cookie.first().copied();
+        let token = CsrfToken(Arc::new(TokenShared {
+            inner: inner.clone(),
+            secure: facts.secure,
+            session,
+            state: Mutex::new(TokenState {
+                cookie_current: current.is_some(),
+                current,
+                from_cookie,
+                issued: false,
+            }),
+        }));
+        let mut request = CsrfRequest {
+            token,
+            method: parts.method.clone(),
+            path: parts.uri.path().to_string(),
+            pending_body: None,
+        };
+
+        if is_safe(&parts.method) || !inner.protects(parts, matched_route) {
+            return Decision::Pass(request);
+        }
+        if let Err((reason, detail)) = inner.origin.check(&parts.headers, facts) {
+            return self.refuse_decision(request, reason, detail);
+        }
+        if !inner.tokens {
+            return Decision::Pass(request);
+        }
+        if !request.token.has_cookie() {
+            request.token.mark_issued();
+            return self.refuse_decision(request, RejectReason::MissingCookie, None);
+        }
+        let mut values = parts
+            .headers
+            .get_all(&inner.header_name)
+            .iter()
+            .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
+        if let Some(first) = values.next() {
+            if values.next().is_some() {
+                return self.refuse_decision(request, RejectReason::DuplicateToken, None);
+            }
+            // A header was given: no fallback to the body.
+            return match first.to_str() {
+                Ok(t) if request.token.verify(t) => Decision::Pass(request),
+                _ => self.refuse_decision(
+                    request,
+                    RejectReason::BadToken,
+                    Some("header token".into()),
+                ),
+            };
+        }
+        match body::kind(&parts.headers) {
+            Some(kind) => {
+                request.pending_body = Some(kind);
+                Decision::ReadBody {
+                    limit: inner.body_limit,
+                    request,
+                }
+            }
+            None => self.refuse_decision(request, RejectReason::MissingToken, None),
+        }
+    }
+
+    /// Looks for the token in the buffered body after [`Decision::ReadBody`].
+    ///
+    /// Reads urlencoded and multipart forms (field [`field_name`](CsrfConfig::field_name))
+    /// and JSON objects (key [`json_key`](CsrfConfig::json_key)); the body is
+    /// never modified. A request that was not waiting for its body passes through.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// # let token = r.token().masked();
+    /// # let mut h = http::HeaderMap::new(); csrf.finish(&r, &mut h);
+    /// # let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    /// let (post, _) = http::Request::post("/")
+    ///     .header("cookie", cookie)
+    ///     .header("content-type", "application/x-www-form-urlencoded")
+    ///     .body(()).unwrap().into_parts();
+    /// let Decision::ReadBody { request, limit } = csrf.check(&post, &facts, None) else { panic!() };
+    /// assert_eq!(limit, 1024 * 1024);
+    /// let body = bytes::Bytes::from(format!("name=x&_csrf_token={token}"));
+    /// let checked = futures_util::FutureExt::now_or_never(csrf.check_body(request, &post.headers, &body)).unwrap();
+    /// assert!(checked.is_ok());
+    /// ```
+    pub async fn check_body(
+        &self,
+        mut request: CsrfRequest,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<CsrfRequest, Rejection> {
+        let Some(kind) = request.pending_body.take() else {
+            return Ok(request);
+        };
+        let inner = &self.0;
+        if body.len() > inner.body_limit {
+            return self.refuse(request, RejectReason::TooLarge, None);
+        }
+        match body::extract(kind, headers, body, &inner.field_name, &inner.json_key).await {
+            Ok(Some(t)) if request.token.verify(&t) => Ok(request),
+            Ok(Some(_)) => self.refuse(request, RejectReason::BadToken, Some("body token".into())),
+            Ok(None) => self.refuse(request, RejectReason::MissingToken, None),
+            Err(reason) => self.refuse(request, reason, None),
+        }
+    }
+
+    /// For adapters whose body exceeded the [`Decision::ReadBody`] limit:
+    /// logs the refusal and returns it, or lets the request through in
+    /// report-only mode.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// assert_eq!(csrf.body_too_large(r).unwrap_err().reason, RejectReason::TooLarge);
+    /// ```
+    pub fn body_too_large(&self, request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
+        self.refuse(request, RejectReason::TooLarge, None)
+    }
+
+    /// For adapters: the body could not be read (the client broke off or sent a
+    /// malformed chunked stream); logs and refuses with `400`, or lets the request
+    /// through in report-only mode.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// assert_eq!(csrf.body_unreadable(r).unwrap_err().reason, RejectReason::MalformedBody);
+    /// ```
+    pub fn body_unreadable(&self, request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
+        self.refuse(request, RejectReason::MalformedBody, None)
+    }
+
+    fn refuse_decision(
+        &self,
+        request: CsrfRequest,
+        reason: RejectReason,
+        detail: Option<String>,
+    ) -> Decision {
+        match self.refuse(request, reason, detail) {
+            Ok(r) => Decision::Pass(r),
+            Err(rej) => Decision::Reject(rej),
+        }
+    }
+
+    /// Logs a failed check once; in report-only mode lets the request through.
+    fn refuse(
+        &self,
+        mut request: CsrfRequest,
+        reason: RejectReason,
+        detail: Option<String>,
+    ) -> Result<CsrfRequest, Rejection> {
+        let detail = detail.unwrap_or_default();
+        if self.0.report_only {
+            tracing::warn!(
+                reason = reason.code(),
+                method = %request.method,
+                path = %request.path,
+                detail = %detail,
+                "CSRF check failed (report-only: request allowed)"
+            );
+            request.pending_body = None;
+            return Ok(request);
+        }
+        tracing::warn!(
+            reason = reason.code(),
+            method = %request.method,
+            path = %request.path,
+            detail = %detail,
+            "CSRF check failed: request rejected"
+        );
+        let mut rejection = Rejection::new(reason);
+        if reason == RejectReason::MissingCookie {
+            rejection.set_cookies = request.token.take_cookies(false).1;
+        }
+        Err(rejection)
+    }
+
+    /// Adds what the response owes the client: the secret cookie (when a token
+    /// was issued and the client lacked a valid secret, or after
+    /// [`rotate`](CsrfToken::rotate)) and `Vary: Cookie` on responses that
+    /// issued a token. Existing headers are kept.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// let mut h = http::HeaderMap::new();
+    /// csrf.finish(&req, &mut h);
+    /// assert!(h.is_empty()); // no token asked for: nothing to set
+    /// ```
+    pub fn finish(&self, request: &CsrfRequest, response_headers: &mut HeaderMap) {
+        let (vary, cookies) = request.token.take_cookies(true);
+        for c in cookies {
+            response_headers.append(http::header::SET_COOKIE, c);
+        }
+        if vary && !varies_on_cookie(response_headers) {
+            response_headers.append(http::header::VARY, HeaderValue::from_static("Cookie"));
+        }
+    }
+
+    /// The default refusal: status, content type and body; JSON
+    /// (`{"error":"csrf","reason":..,"message":..}`) when `Accept` asks for JSON
+    /// and not HTML, else a small HTML page. Never contains request data.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Rejection};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// let accept = http::HeaderValue::from_static("application/json");
+    /// let (status, ct, body) = csrf.reject_response_parts(&Rejection::too_large(), Some(&accept));
+    /// assert_eq!(status.as_u16(), 413);
+    /// assert_eq!(ct, "application/json");
+    /// assert!(std::str::from_utf8(&body).unwrap().contains("\"too-large\""));
+    /// ```
+    pub fn reject_response_parts(
+        &self,
+        rejection: &Rejection,
+        accept: Option<&HeaderValue>,
+    ) -> (StatusCode, HeaderValue, Bytes) {
+        default_parts(rejection, accept)
+    }
+
+    /// The refusal response: the [`on_reject`](CsrfConfig::on_reject) hook's
+    /// or the default, plus the rejection's `Set-Cookie` values.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Rejection};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// let resp = csrf.render_rejection(&Rejection::too_large(), None);
+    /// assert_eq!(resp.status().as_u16(), 413);
+    /// assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    /// ```
+    pub fn render_rejection(
+        &self,
+        rejection: &Rejection,
+        accept: Option<&HeaderValue>,
+    ) -> http::Response<Bytes> {
+        let mut resp = match &self.0.on_reject {
+            Some(hook) => hook(rejection),
+            None => {
+                let (status, ct, body) = self.reject_response_parts(rejection, accept);
+                let mut r = http::Response::new(body);
+                *r.status_mut() = status;
+                r.headers_mut().insert(http::header::CONTENT_TYPE, ct);
+                r.headers_mut().insert(
+                    http::header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                );
+                r
+            }
+        };
+        for c in rejection.set_cookies() {
+            resp.headers_mut()
+                .append(http::header::SET_COOKIE, c.clone());
+        }
+        resp
+    }
+}
+
+fn varies_on_cookie(headers: &HeaderMap) -> bool {
+    headers.get_all(http::header::VARY).iter().any(|v| {
+        v.to_str()
+            .map(|s| {
+                s.split(',')
+                    .any(|t| matches!(t.trim(), "*") || t.trim().eq_ignore_ascii_case("cookie"))
+            })
+            .unwrap_or(false)
+    })
+}

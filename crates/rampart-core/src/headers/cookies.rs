@@ -1,0 +1,209 @@
+//! Hardening of the `Set-Cookie` headers an application emits.
+
+use http::header::SET_COOKIE;
+use http::{HeaderMap, HeaderValue};
+
+use crate::ConfigError;
+
+/// How `Set-Cookie` headers from the application are hardened.
+///
+/// Each cookie gets `HttpOnly`, `SameSite=Lax` and, on secure requests only,
+/// `Secure`, unless it already carries that attribute or its name is excluded.
+/// Attributes are appended to the original header text, so nothing else in the
+/// cookie changes. `Secure` is never added on plain-HTTP responses, where a
+/// browser would drop the cookie (Talisman's bug that breaks logins over http).
+///
+/// ```
+/// use rampart_core::headers::CookieHardening;
+/// let c = CookieHardening::default().exclude("js_prefs");
+/// # let _ = c;
+/// ```
+#[derive(Debug, Clone)]
+pub struct CookieHardening {
+    pub(crate) enabled: bool,
+    pub(crate) http_only: bool,
+    pub(crate) secure: bool,
+    pub(crate) same_site: Option<&'static str>,
+    pub(crate) exclude: Vec<String>,
+}
+
+impl Default for CookieHardening {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            http_only: true,
+            secure: true,
+            same_site: Some("Lax"),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+impl CookieHardening {
+    /// Leave every `Set-Cookie` alone.
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// let _ = CookieHardening::disabled();
+    /// ```
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Whether to add `HttpOnly` (default true).
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// let _ = CookieHardening::default().http_only(false);
+    /// ```
+    pub fn http_only(mut self, yes: bool) -> Self {
+        self.http_only = yes;
+        self
+    }
+
+    /// Whether to add `Secure` on secure requests (default true).
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// let _ = CookieHardening::default().secure(false);
+    /// ```
+    pub fn secure(mut self, yes: bool) -> Self {
+        self.secure = yes;
+        self
+    }
+
+    /// The `SameSite` value to add: `"Lax"` (default), `"Strict"`, `"None"`, or no attribute.
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// assert!(CookieHardening::default().same_site(Some("lax")).is_ok());
+    /// assert!(CookieHardening::default().same_site(Some("sometimes")).is_err());
+    /// ```
+    pub fn same_site(mut self, value: Option<&str>) -> Result<Self, ConfigError> {
+        self.same_site = match value {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("lax") => Some("Lax"),
+            Some(v) if v.eq_ignore_ascii_case("strict") => Some("Strict"),
+            Some(v) if v.eq_ignore_ascii_case("none") => Some("None"),
+            Some(v) => {
+                return Err(ConfigError::new(
+                    "cookies.same_site",
+                    format!("`{v}` is not a SameSite value; use Lax, Strict or None"),
+                ))
+            }
+        };
+        Ok(self)
+    }
+
+    /// Leaves the cookie with this name untouched.
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// let _ = CookieHardening::default().exclude("theme");
+    /// ```
+    pub fn exclude(mut self, name: &str) -> Self {
+        self.exclude.push(name.to_string());
+        self
+    }
+
+    /// Rewrites every `Set-Cookie` in `headers`.
+    ///
+    /// ```
+    /// use rampart_core::headers::CookieHardening;
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "sid=1; Path=/".parse().unwrap());
+    /// CookieHardening::default().apply(&mut h, false);
+    /// assert_eq!(h["set-cookie"], "sid=1; Path=/; HttpOnly; SameSite=Lax");
+    /// ```
+    pub fn apply(&self, headers: &mut HeaderMap, secure_request: bool) {
+        if !self.enabled {
+            return;
+        }
+        let http::header::Entry::Occupied(mut entry) = headers.entry(SET_COOKIE) else {
+            return;
+        };
+        for value in entry.iter_mut() {
+            if let Some(new) = self.harden(value, secure_request) {
+                *value = new;
+            }
+        }
+    }
+
+    fn harden(&self, value: &HeaderValue, secure_request: bool) -> Option<HeaderValue> {
+        let text = value.to_str().ok()?;
+        let parsed = cookie::Cookie::parse(text).ok()?;
+        if self.exclude.iter().any(|n| n == parsed.name()) {
+            return None;
+        }
+        let mut extra = String::new();
+        if self.http_only && parsed.http_only().is_none() {
+            extra.push_str("; HttpOnly");
+        }
+        let mut same_site_none = matches!(parsed.same_site(), Some(cookie::SameSite::None));
+        if parsed.same_site().is_none() {
+            if let Some(ss) = self.same_site {
+                extra.push_str("; SameSite=");
+                extra.push_str(ss);
+                same_site_none = ss == "None";
+            }
+        }
+        // Browsers reject SameSite=None without Secure, so it needs Secure too; but
+        // only a secure response can carry it.
+        if secure_request && (self.secure || same_site_none) && parsed.secure().is_none() {
+            extra.push_str("; Secure");
+        }
+        if extra.is_empty() {
+            return None;
+        }
+        let mut s = String::with_capacity(text.len() + extra.len());
+        s.push_str(text.trim_end_matches([';', ' ']));
+        s.push_str(&extra);
+        HeaderValue::try_from(s).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(h: &CookieHardening, v: &str, secure: bool) -> String {
+        let mut m = HeaderMap::new();
+        m.append(SET_COOKIE, v.parse().unwrap());
+        h.apply(&mut m, secure);
+        m[SET_COOKIE].to_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn adds_missing_attributes_only() {
+        let h = CookieHardening::default();
+        assert_eq!(run(&h, "a=1", true), "a=1; HttpOnly; SameSite=Lax; Secure");
+        assert_eq!(run(&h, "a=1", false), "a=1; HttpOnly; SameSite=Lax");
+        assert_eq!(
+            run(&h, "a=1; SameSite=Strict; HttpOnly; Secure", true),
+            "a=1; SameSite=Strict; HttpOnly; Secure"
+        );
+        assert_eq!(
+            run(&h, "a=1; Priority=High", false),
+            "a=1; Priority=High; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn excluded_and_unparsable_cookies_are_untouched() {
+        let h = CookieHardening::default().exclude("js");
+        assert_eq!(run(&h, "js=1", true), "js=1");
+        assert_eq!(run(&h, "garbage", true), "garbage");
+    }
+
+    #[test]
+    fn samesite_none_gets_secure_on_https() {
+        let h = CookieHardening::default().secure(false);
+        assert_eq!(
+            run(&h, "a=1; SameSite=None", true),
+            "a=1; SameSite=None; HttpOnly; Secure"
+        );
+    }
+}

@@ -1,0 +1,274 @@
+//! The HTTPS redirect: when to send it and where to.
+
+use std::sync::Arc;
+
+use http::{HeaderValue, Method, StatusCode, Uri};
+
+use crate::{ConfigError, RequestFacts};
+
+type Predicate = Arc<dyn Fn(&http::request::Parts) -> bool + Send + Sync>;
+
+/// Which requests skip the HTTPS redirect (health checks, internal probes).
+///
+/// Paths match exactly or as a prefix on segment boundaries: `/health` exempts
+/// `/health` and `/health/live`, not `/healthz`.
+///
+/// ```
+/// use rampart_core::headers::RedirectExemptions;
+/// let e = RedirectExemptions::default().path("/health").unwrap();
+/// assert!(e.matches_path("/health/live"));
+/// assert!(!e.matches_path("/healthz"));
+/// ```
+#[derive(Clone, Default)]
+pub struct RedirectExemptions {
+    paths: Vec<String>,
+    predicate: Option<Predicate>,
+}
+
+impl std::fmt::Debug for RedirectExemptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedirectExemptions")
+            .field("paths", &self.paths)
+            .field("predicate", &self.predicate.is_some())
+            .finish()
+    }
+}
+
+impl RedirectExemptions {
+    /// Exempts a path and everything below it.
+    ///
+    /// ```
+    /// # use rampart_core::headers::RedirectExemptions;
+    /// assert!(RedirectExemptions::default().path("health").is_err());
+    /// ```
+    pub fn path(mut self, path: &str) -> Result<Self, ConfigError> {
+        if !path.starts_with('/') {
+            return Err(ConfigError::new(
+                "https_redirect.exempt_path",
+                format!("`{path}` must start with '/', e.g. /{path}"),
+            ));
+        }
+        let trimmed = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        self.paths.push(trimmed.to_string());
+        Ok(self)
+    }
+
+    /// Exempts requests for which `f` returns true.
+    ///
+    /// ```
+    /// # use rampart_core::headers::RedirectExemptions;
+    /// let e = RedirectExemptions::default().predicate(|p| p.headers.contains_key("x-probe"));
+    /// # let _ = e;
+    /// ```
+    pub fn predicate(
+        mut self,
+        f: impl Fn(&http::request::Parts) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.predicate = Some(Arc::new(f));
+        self
+    }
+
+    /// Whether `path` is exempt by the path rules.
+    ///
+    /// ```
+    /// # use rampart_core::headers::RedirectExemptions;
+    /// assert!(RedirectExemptions::default().path("/").unwrap().matches_path("/anything"));
+    /// ```
+    pub fn matches_path(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| path_has_prefix(path, p))
+    }
+
+    pub(crate) fn has_predicate(&self) -> bool {
+        self.predicate.is_some()
+    }
+
+    pub(crate) fn matches_parts(&self, parts: &http::request::Parts) -> bool {
+        self.predicate.as_ref().is_some_and(|f| f(parts))
+    }
+}
+
+/// Whether `path` equals `prefix` or continues it at a `/` boundary.
+///
+/// ```
+/// use rampart_core::headers::path_has_prefix;
+/// assert!(path_has_prefix("/api/x", "/api"));
+/// assert!(!path_has_prefix("/apix", "/api"));
+/// ```
+pub fn path_has_prefix(path: &str, prefix: &str) -> bool {
+    if prefix == "/" {
+        return true;
+    }
+    match path.strip_prefix(prefix) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+/// HTTPS redirect settings.
+///
+/// ```
+/// use rampart_core::headers::HttpsRedirect;
+/// let r = HttpsRedirect::default().https_port(8443).allowed_hosts(["shop.example"]).unwrap();
+/// # let _ = r;
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpsRedirect {
+    pub(crate) enabled: bool,
+    pub(crate) https_port: Option<u16>,
+    pub(crate) allowed_hosts: Option<Vec<String>>,
+    pub(crate) exempt: RedirectExemptions,
+}
+
+impl Default for HttpsRedirect {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            https_port: None,
+            allowed_hosts: None,
+            exempt: RedirectExemptions::default(),
+        }
+    }
+}
+
+impl HttpsRedirect {
+    /// No redirect at all (TLS is enforced elsewhere, or never).
+    ///
+    /// ```
+    /// # use rampart_core::headers::HttpsRedirect;
+    /// let _ = HttpsRedirect::disabled();
+    /// ```
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// The port of the HTTPS listener, when it is not 443. The `Location` uses it
+    /// instead of the port of the plain-HTTP request.
+    ///
+    /// ```
+    /// # use rampart_core::headers::HttpsRedirect;
+    /// let _ = HttpsRedirect::default().https_port(8443);
+    /// ```
+    pub fn https_port(mut self, port: u16) -> Self {
+        self.https_port = Some(port);
+        self
+    }
+
+    /// Only redirect requests for these host names (no port); others get
+    /// `400 Bad Request`, so a forged `Host` cannot choose the `Location`.
+    ///
+    /// ```
+    /// # use rampart_core::headers::HttpsRedirect;
+    /// assert!(HttpsRedirect::default().allowed_hosts(["bad host"]).is_err());
+    /// ```
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut list = Vec::new();
+        for h in hosts {
+            let h = h.as_ref().trim().to_ascii_lowercase();
+            if h.is_empty() || h.contains(['/', ':', ' ', '@']) && !h.starts_with('[') {
+                return Err(ConfigError::new(
+                    "https_redirect.allowed_hosts",
+                    format!("`{h}` is not a host name; list bare names such as shop.example (no scheme, port or path)"),
+                ));
+            }
+            list.push(h);
+        }
+        self.allowed_hosts = Some(list);
+        Ok(self)
+    }
+
+    /// Replaces the exemptions.
+    ///
+    /// ```
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectExemptions};
+    /// let _ = HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap());
+    /// ```
+    pub fn exempt(mut self, exempt: RedirectExemptions) -> Self {
+        self.exempt = exempt;
+        self
+    }
+}
+
+/// What to do with a plain-HTTP request before the application sees it.
+///
+/// ```
+/// use rampart_core::headers::RedirectDecision;
+/// let d = RedirectDecision::Continue;
+/// assert!(matches!(d, RedirectDecision::Continue));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectDecision {
+    /// Serve the request.
+    Continue,
+    /// Redirect: 301 for GET/HEAD, 308 for other methods (keeps method and body).
+    Redirect {
+        /// 301 or 308.
+        status: StatusCode,
+        /// The https URL.
+        location: HeaderValue,
+    },
+    /// The host is missing or not allowed: answer 400 with this reason.
+    BadHost(&'static str),
+}
+
+impl HttpsRedirect {
+    /// Decides for one request. `parts` is needed only when a predicate is set.
+    pub(crate) fn decide(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        facts: &RequestFacts,
+        parts: Option<&http::request::Parts>,
+    ) -> RedirectDecision {
+        if !self.enabled || facts.secure || facts.is_loopback_host() {
+            return RedirectDecision::Continue;
+        }
+        if self.exempt.matches_path(uri.path()) {
+            return RedirectDecision::Continue;
+        }
+        if self.exempt.has_predicate() && parts.is_some_and(|p| self.exempt.matches_parts(p)) {
+            return RedirectDecision::Continue;
+        }
+        let Some(hostname) = facts.hostname() else {
+            return RedirectDecision::BadHost(
+                "the request has no valid Host header, so it cannot be redirected to https",
+            );
+        };
+        if let Some(allowed) = &self.allowed_hosts {
+            if !allowed.iter().any(|h| h == hostname) {
+                return RedirectDecision::BadHost(
+                    "the Host header names a host this server does not serve",
+                );
+            }
+        }
+        let mut location = String::with_capacity(16 + hostname.len() + uri.path().len());
+        location.push_str("https://");
+        location.push_str(hostname);
+        if let Some(port) = self.https_port.filter(|p| *p != 443) {
+            location.push(':');
+            location.push_str(&port.to_string());
+        }
+        location.push_str(uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/"));
+        let status = if method == Method::GET || method == Method::HEAD {
+            StatusCode::MOVED_PERMANENTLY
+        } else {
+            StatusCode::PERMANENT_REDIRECT
+        };
+        match HeaderValue::try_from(location) {
+            Ok(location) => RedirectDecision::Redirect { status, location },
+            Err(_) => {
+                RedirectDecision::BadHost("the request target cannot be turned into an https URL")
+            }
+        }
+    }
+}

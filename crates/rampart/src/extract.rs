@@ -1,0 +1,156 @@
+//! axum extractors: the CSP nonce and the CSRF token read like plain arguments.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::StatusCode;
+use rampart_core::csp::RequestNonces;
+
+static MISSING_NONCE_LOGGED: AtomicBool = AtomicBool::new(false);
+
+/// The request's script nonce. Rendering it (`{{ nonce }}` in any template
+/// engine, or `format!`) generates it; only then does the response's CSP carry
+/// `'nonce-…'`. A handler that never renders it costs nothing.
+///
+/// ```
+/// use axum::response::Html;
+/// use rampart::CspNonce;
+///
+/// async fn page(nonce: CspNonce) -> Html<String> {
+///     Html(format!(r#"<script nonce="{nonce}" src="/app.js"></script>"#))
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub rampart_core::csp::CspNonce);
+
+/// The request's style nonce (the same as [`CspNonce`] unless separate style
+/// nonces are configured with `Csp::style_nonce_in`).
+///
+/// ```
+/// use rampart::CspStyleNonce;
+/// async fn page(nonce: CspStyleNonce) -> String {
+///     format!(r#"<style nonce="{nonce}">body{{margin:0}}</style>"#)
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CspStyleNonce(pub rampart_core::csp::CspNonce);
+
+fn nonces(parts: &Parts) -> RequestNonces {
+    match parts.extensions.get::<RequestNonces>() {
+        Some(n) => n.clone(),
+        None => {
+            if !MISSING_NONCE_LOGGED.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    path = parts.uri.path(),
+                    "rampart: a CSP nonce was requested but no CSP with nonce_in(..) covers this route; \
+                     the nonce will not be in any header, so scripts using it will be blocked (logged once)"
+                );
+            }
+            RequestNonces::standalone()
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CspNonce {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(nonces(parts).script().clone()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CspStyleNonce {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(nonces(parts).style().clone()))
+    }
+}
+
+impl fmt::Display for CspNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for CspStyleNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The CSRF token for this request. Rendering it (`{{ csrf }}`) writes a freshly
+/// masked token (different at every render, all valid) and makes the response
+/// set the client's secret cookie if it has none yet.
+///
+/// ```
+/// use axum::response::Html;
+/// use rampart::CsrfToken;
+///
+/// async fn form(csrf: CsrfToken) -> Html<String> {
+///     Html(format!(r#"<form method="post"><input type="hidden" name="_csrf_token" value="{csrf}"></form>"#))
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub rampart_core::csrf::CsrfToken);
+
+impl CsrfToken {
+    /// A freshly masked token.
+    ///
+    /// ```
+    /// async fn token_endpoint(csrf: rampart::CsrfToken) -> String { csrf.masked() }
+    /// ```
+    pub fn masked(&self) -> String {
+        self.0.masked()
+    }
+
+    /// Replaces the client's secret (call after login); the response sets the new cookie.
+    ///
+    /// ```
+    /// async fn login(csrf: rampart::CsrfToken) -> &'static str { csrf.rotate(); "welcome" }
+    /// ```
+    pub fn rotate(&self) {
+        self.0.rotate()
+    }
+}
+
+impl fmt::Display for CsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The [`CsrfToken`] extractor was used on a route that no `CsrfLayer` covers.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// let res = rampart::MissingCsrfLayer.into_response();
+/// assert_eq!(res.status(), 500);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct MissingCsrfLayer;
+
+impl IntoResponse for MissingCsrfLayer {
+    fn into_response(self) -> Response {
+        tracing::error!("rampart: CsrfToken extractor used on a route without CsrfLayer; add .layer(CsrfLayer::new(..))");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server misconfiguration: CSRF protection is not installed on this route",
+        )
+            .into_response()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = MissingCsrfLayer;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<rampart_core::csrf::CsrfToken>()
+            .cloned()
+            .map(CsrfToken)
+            .ok_or(MissingCsrfLayer)
+    }
+}

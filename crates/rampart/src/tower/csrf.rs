@@ -1,0 +1,224 @@
+//! The CSRF [`Layer`](tower_layer::Layer): both defences run before the inner
+//! service is called, so a rejected request never reaches the handler.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body::Body;
+use http_body_util::{Either, Full};
+use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
+use rampart_core::{ProxyTrust, RequestFacts};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::body::{read_limited, Buffered};
+use super::connection::connection_info;
+
+/// The request body the inner service sees: the original stream when the body
+/// was not needed, or the buffered bytes (byte-for-byte the same) when the
+/// token had to be read from it.
+pub type CsrfBody<B> = Either<B, Full<Bytes>>;
+
+/// Protects unsafe methods against cross-site request forgery.
+///
+/// ```
+/// use axum::{routing::post, Router};
+/// use rampart::{core::csrf::Csrf, CsrfLayer};
+///
+/// let csrf = Csrf::builder().key(&[7u8; 32]).build().unwrap();
+/// let app: Router = Router::new()
+///     .route("/login", post(|| async { "welcome" }))
+///     .layer(CsrfLayer::new(csrf));
+/// ```
+#[derive(Clone)]
+pub struct CsrfLayer {
+    csrf: Csrf,
+    trust: ProxyTrust,
+}
+
+impl std::fmt::Debug for CsrfLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsrfLayer").finish_non_exhaustive()
+    }
+}
+
+impl CsrfLayer {
+    /// A layer enforcing `csrf`.
+    ///
+    /// ```
+    /// use rampart::{core::csrf::Csrf, CsrfLayer};
+    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap());
+    /// ```
+    pub fn new(csrf: Csrf) -> Self {
+        Self {
+            csrf,
+            trust: ProxyTrust::nobody(),
+        }
+    }
+
+    /// Proxy trust for working out the request's own origin. Not needed when a
+    /// [`SecureHeadersLayer`](crate::SecureHeadersLayer) runs outside this layer:
+    /// its request facts are reused.
+    ///
+    /// ```
+    /// use rampart::{core::{csrf::Csrf, ProxyTrust}, CsrfLayer};
+    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback());
+    /// ```
+    pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
+        self.trust = trust;
+        self
+    }
+}
+
+impl<S> Layer<S> for CsrfLayer {
+    type Service = CsrfService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        CsrfService {
+            inner,
+            csrf: self.csrf.clone(),
+            trust: self.trust.clone(),
+        }
+    }
+}
+
+/// The service made by [`CsrfLayer`].
+///
+/// ```
+/// use rampart::{core::csrf::Csrf, CsrfLayer, CsrfService};
+/// use tower::Layer;
+/// let svc: CsrfService<_> = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap())
+///     .layer(tower::service_fn(|_r: http::Request<rampart::CsrfBody<axum::body::Body>>| async {
+///         Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
+///     }));
+/// # let _ = svc;
+/// ```
+#[derive(Clone)]
+pub struct CsrfService<S> {
+    inner: S,
+    csrf: Csrf,
+    trust: ProxyTrust,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for CsrfService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsrfService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CsrfService<S>
+where
+    S: Service<Request<CsrfBody<ReqBody>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    ReqBody: Body<Data = Bytes> + Send + 'static,
+    ReqBody::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    ResBody: From<Bytes> + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<Result<Response<ResBody>, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // The clone that was driven to readiness serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let csrf = self.csrf.clone();
+        let (mut parts, body) = req.into_parts();
+        let facts = match parts.extensions.get::<RequestFacts>() {
+            Some(f) => f.clone(),
+            None => self.trust.facts(
+                connection_info(&parts.extensions),
+                &parts.uri,
+                &parts.headers,
+            ),
+        };
+        let decision = csrf.check(&parts, &facts, matched_route(&parts.extensions));
+        match decision {
+            Decision::Pass(state) => {
+                parts.extensions.insert(state.token());
+                let fut = inner.call(Request::from_parts(parts, Either::Left(body)));
+                Box::pin(async move { finish(&csrf, &state, fut.await) })
+            }
+            Decision::Reject(rejection) => {
+                let res = render(&csrf, &rejection, &parts);
+                Box::pin(async move { Ok(res) })
+            }
+            Decision::ReadBody { limit, request } => Box::pin(async move {
+                let bytes = match read_limited(&parts.headers, body, limit).await {
+                    Buffered::Complete(b) => b,
+                    Buffered::DeclaredTooLarge(body) => {
+                        // Nothing was read: in report-only mode the body passes on intact.
+                        return match csrf.body_too_large(request) {
+                            Ok(state) => {
+                                parts.extensions.insert(state.token());
+                                let res = inner
+                                    .call(Request::from_parts(parts, Either::Left(body)))
+                                    .await;
+                                finish(&csrf, &state, res)
+                            }
+                            Err(rejection) => Ok(render(&csrf, &rejection, &parts)),
+                        };
+                    }
+                    // Part of the body is consumed: it can only be refused.
+                    Buffered::TooLarge => {
+                        let _ = csrf.body_too_large(request);
+                        return Ok(render(&csrf, &Rejection::too_large(), &parts));
+                    }
+                    Buffered::Broken => {
+                        // Even in report-only mode a half-read body cannot be passed on.
+                        let _ = csrf.body_unreadable(request);
+                        return Ok(render(&csrf, &Rejection::malformed_body(), &parts));
+                    }
+                };
+                let state = match csrf.check_body(request, &parts.headers, &bytes).await {
+                    Ok(state) => state,
+                    Err(rejection) => return Ok(render(&csrf, &rejection, &parts)),
+                };
+                parts.extensions.insert(state.token());
+                let res = inner
+                    .call(Request::from_parts(parts, Either::Right(Full::new(bytes))))
+                    .await;
+                finish(&csrf, &state, res)
+            }),
+        }
+    }
+}
+
+fn finish<B, E>(
+    csrf: &Csrf,
+    state: &CsrfRequest,
+    res: Result<Response<B>, E>,
+) -> Result<Response<B>, E> {
+    let mut res = res?;
+    csrf.finish(state, res.headers_mut());
+    Ok(res)
+}
+
+fn render<B: From<Bytes>>(
+    csrf: &Csrf,
+    rejection: &Rejection,
+    parts: &http::request::Parts,
+) -> Response<B> {
+    let res = csrf.render_rejection(rejection, parts.headers.get(http::header::ACCEPT));
+    res.map(B::from)
+}
+
+fn matched_route(ext: &http::Extensions) -> Option<&str> {
+    #[cfg(feature = "axum")]
+    if let Some(m) = ext.get::<axum::extract::MatchedPath>() {
+        return Some(m.as_str());
+    }
+    let _ = ext;
+    None
+}

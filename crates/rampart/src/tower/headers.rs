@@ -1,0 +1,223 @@
+//! The secure headers [`Layer`](tower_layer::Layer) and its service.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use http::{header, Request, Response, StatusCode};
+use rampart_core::csp::RequestNonces;
+use rampart_core::headers::{Overrides, RedirectDecision, SecureHeaders};
+use rampart_core::{ConfigError, RequestFacts};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::connection::connection_info;
+
+/// Applies a [`SecureHeaders`] set to every response of the wrapped service.
+///
+/// Before the inner service runs: plain-HTTP requests for non-loopback hosts are
+/// redirected to https (301 for GET/HEAD, 308 otherwise); the request gets its
+/// [`RequestFacts`] and, when the CSP uses nonces, lazy [`RequestNonces`] as
+/// extensions. After: the headers are written (handler-set headers win unless
+/// configured otherwise), [`Overrides`] found in the response extensions apply,
+/// and `Set-Cookie` headers are hardened.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use rampart::SecureHeadersLayer;
+///
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(SecureHeadersLayer::default());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SecureHeadersLayer {
+    headers: SecureHeaders,
+}
+
+impl SecureHeadersLayer {
+    /// A layer for an already built header set.
+    ///
+    /// ```
+    /// use rampart::{core::headers::SecureHeaders, SecureHeadersLayer};
+    /// let layer = SecureHeadersLayer::new(SecureHeaders::builder().build().unwrap());
+    /// # let _ = layer;
+    /// ```
+    pub fn new(headers: SecureHeaders) -> Self {
+        Self { headers }
+    }
+
+    /// Builds the header set from a builder, failing on invalid configuration.
+    ///
+    /// ```
+    /// use rampart::{core::headers::{FrameOptions, SecureHeaders}, SecureHeadersLayer};
+    /// let layer = SecureHeadersLayer::from_builder(SecureHeaders::builder().frame_options(FrameOptions::Deny)).unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn from_builder(
+        builder: rampart_core::headers::SecureHeadersBuilder,
+    ) -> Result<Self, ConfigError> {
+        builder.build().map(Self::new)
+    }
+
+    /// The header set this layer applies.
+    ///
+    /// ```
+    /// # use rampart::SecureHeadersLayer;
+    /// assert!(SecureHeadersLayer::default().headers().csp().is_some());
+    /// ```
+    pub fn headers(&self) -> &SecureHeaders {
+        &self.headers
+    }
+}
+
+impl<S> Layer<S> for SecureHeadersLayer {
+    type Service = SecureHeadersService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SecureHeadersService {
+            inner,
+            headers: self.headers.clone(),
+        }
+    }
+}
+
+/// The service made by [`SecureHeadersLayer`].
+///
+/// ```
+/// use rampart::{SecureHeadersLayer, SecureHeadersService};
+/// use tower::Layer;
+/// let svc: SecureHeadersService<_> = SecureHeadersLayer::default().layer(tower::service_fn(|_req: http::Request<()>| async {
+///     Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
+/// }));
+/// # let _ = svc;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SecureHeadersService<S> {
+    inner: S,
+    headers: SecureHeaders,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SecureHeadersService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: From<Bytes>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let conn = connection_info(req.extensions());
+        let facts = self.headers.facts(conn, req.uri(), req.headers());
+        let (mut parts, body) = req.into_parts();
+        let parts_for_predicate = self.headers.redirect_needs_parts().then_some(&parts);
+        let decision =
+            self.headers
+                .redirect(&parts.method, &parts.uri, &facts, parts_for_predicate);
+        match decision {
+            RedirectDecision::Continue => {
+                let nonces = self.headers.request_nonces();
+                if let Some(n) = &nonces {
+                    parts.extensions.insert(n.clone());
+                }
+                parts.extensions.insert(facts.clone());
+                let fut = self.inner.call(Request::from_parts(parts, body));
+                ResponseFuture {
+                    kind: Kind::Inner {
+                        fut,
+                        state: Some(State {
+                            headers: self.headers.clone(),
+                            facts,
+                            nonces,
+                        }),
+                    },
+                }
+            }
+            RedirectDecision::Redirect { status, location } => {
+                let mut res = Response::new(ResBody::from(Bytes::new()));
+                *res.status_mut() = status;
+                res.headers_mut().insert(header::LOCATION, location);
+                self.headers.apply(&facts, None, None, res.headers_mut());
+                ResponseFuture {
+                    kind: Kind::Ready { res: Some(res) },
+                }
+            }
+            RedirectDecision::BadHost(reason) => {
+                tracing::warn!(
+                    reason,
+                    path = parts.uri.path(),
+                    "rampart: refused to redirect to https"
+                );
+                let mut res = Response::new(ResBody::from(Bytes::from(format!(
+                    "400 Bad Request: {reason}\n"
+                ))));
+                *res.status_mut() = StatusCode::BAD_REQUEST;
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                self.headers.apply(&facts, None, None, res.headers_mut());
+                ResponseFuture {
+                    kind: Kind::Ready { res: Some(res) },
+                }
+            }
+        }
+    }
+}
+
+struct State {
+    headers: SecureHeaders,
+    facts: RequestFacts,
+    nonces: Option<RequestNonces>,
+}
+
+pin_project_lite::pin_project! {
+    /// Response future of [`SecureHeadersService`].
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        kind: Kind<F, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B> {
+        Inner { #[pin] fut: F, state: Option<State> },
+        Ready { res: Option<Response<B>> },
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Inner { fut, state } => {
+                let mut res = ready!(fut.poll(cx))?;
+                if let Some(state) = state.take() {
+                    let overrides = res.extensions_mut().remove::<Overrides>();
+                    state.headers.apply(
+                        &state.facts,
+                        state.nonces.as_ref(),
+                        overrides.as_ref(),
+                        res.headers_mut(),
+                    );
+                }
+                Poll::Ready(Ok(res))
+            }
+            KindProj::Ready { res } => match res.take() {
+                Some(res) => Poll::Ready(Ok(res)),
+                None => panic!("ResponseFuture polled after completion"),
+            },
+        }
+    }
+}

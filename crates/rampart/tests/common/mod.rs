@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::Router;
+use http::{Request, Response};
+use rampart::core::ConnectionInfo;
+use tower::ServiceExt;
+
+/// Sends one request through the router as if it arrived over `tls` from `peer`.
+pub async fn send(app: &Router, req: Request<Body>, peer: &str, tls: bool) -> Response<Body> {
+    let mut req = req;
+    req.extensions_mut()
+        .insert(ConnectionInfo::peer(peer.parse().unwrap()).with_tls(tls));
+    app.clone().oneshot(req).await.unwrap()
+}
+
+pub fn get_req(uri: &str, host: &str) -> Request<Body> {
+    Request::get(uri)
+        .header("host", host)
+        .body(Body::empty())
+        .unwrap()
+}
+
+pub async fn body_string(res: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+pub fn header<'a>(res: &'a Response<Body>, name: &str) -> Option<&'a str> {
+    res.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+/// Serves `app` on 127.0.0.1 on a free port with connect info; returns the address.
+pub async fn serve(app: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    addr
+}

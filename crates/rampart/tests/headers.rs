@@ -1,0 +1,820 @@
+//! The secure headers layer, driven through a real axum Router: Flask-Talisman's
+//! test behaviours (T1-T16, X1-X13 in the reference) and where rampart differs.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use common::*;
+use http::{Request, StatusCode};
+use rampart::core::csp::{Csp, Policy};
+use rampart::core::headers::{
+    Allow, CookieHardening, FrameOptions, Hsts, HttpsRedirect, Overrides, PermissionsPolicy,
+    RedirectExemptions, SecureHeaders, SecureHeadersBuilder,
+};
+use rampart::core::ProxyTrust;
+use rampart::{CspNonce, OverrideLayer, SecureHeadersLayer};
+
+fn app_with(builder: SecureHeadersBuilder) -> Router {
+    Router::new()
+        .route("/", get(|| async { "Hello, world" }))
+        .route(
+            "/with_nonce",
+            get(|n: CspNonce| async move { Html(format!("<script nonce=\"{n}\"></script>")) }),
+        )
+        .route(
+            "/json",
+            get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
+        )
+        .route(
+            "/static/app.css",
+            get(|| async { ([("content-type", "text/css")], "body{}") }),
+        )
+        .route("/health", get(|| async { "ok" }))
+        .route("/echo", post(|body: String| async move { body }))
+        .route(
+            "/cookie",
+            get(|| async { ([("set-cookie", "sid=abc; Path=/")], "c") }),
+        )
+        .route(
+            "/own-headers",
+            get(|| async {
+                (
+                    [
+                        ("x-frame-options", "DENY"),
+                        ("content-security-policy", "default-src 'none'"),
+                    ],
+                    "own",
+                )
+            }),
+        )
+        .route(
+            "/legacy",
+            get(|| async { "legacy" }).layer(OverrideLayer::new(Overrides::new().csp_off())),
+        )
+        .route(
+            "/partner",
+            get(|| async { "framable" }).layer(OverrideLayer::new(
+                Overrides::new().frame_options(FrameOptions::Off).csp(
+                    Csp::new(Policy::default())
+                        .build()
+                        .unwrap()
+                        .with_sources("frame-ancestors", "https://partner.example")
+                        .unwrap(),
+                ),
+            )),
+        )
+        .route(
+            "/handler-override",
+            get(|| async {
+                (
+                    Extension(Overrides::new().frame_options(FrameOptions::Deny)),
+                    "x",
+                )
+                    .into_response()
+            })
+            .layer(OverrideLayer::new(
+                Overrides::new().frame_options(FrameOptions::Off),
+            )),
+        )
+        .layer(SecureHeadersLayer::new(builder.build().unwrap()))
+}
+
+fn default_app() -> Router {
+    app_with(SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()))
+}
+
+const HTTPS: bool = true;
+const HTTP: bool = false;
+const CLIENT: &str = "203.0.113.7";
+const PROXY: &str = "127.0.0.1";
+
+// T1: every default, exact values, on a secure request.
+#[tokio::test]
+async fn t1_defaults_over_https() {
+    let res = send(&default_app(), get_req("/", "shop.example"), CLIENT, HTTPS).await;
+    assert_eq!(res.status(), 200);
+    let expected = [
+        ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+        ("x-frame-options", "SAMEORIGIN"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        ("permissions-policy", "browsing-topics=()"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("cross-origin-resource-policy", "same-origin"),
+        ("origin-agent-cluster", "?1"),
+        ("x-permitted-cross-domain-policies", "none"),
+        ("x-dns-prefetch-control", "off"),
+        ("x-xss-protection", "0"),
+        (
+            "content-security-policy",
+            "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'",
+        ),
+    ];
+    for (name, value) in expected {
+        assert_eq!(header(&res, name), Some(value), "{name}");
+    }
+    assert_eq!(
+        header(&res, "cross-origin-embedder-policy"),
+        None,
+        "COEP is off by default"
+    );
+    assert_eq!(header(&res, "x-download-options"), None);
+}
+
+// T2a, differing: X-Forwarded-Proto counts only from a trusted proxy.
+#[tokio::test]
+async fn t2a_forwarded_proto_only_from_trusted_proxy() {
+    let mk = || {
+        Request::get("/")
+            .header("host", "shop.example")
+            .header("x-forwarded-proto", "https")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = send(&default_app(), mk(), PROXY, HTTP).await;
+    assert_eq!(res.status(), 200);
+    assert!(header(&res, "strict-transport-security").is_some());
+    // Talisman trusts any client here; rampart redirects and sends no HSTS.
+    let res = send(&default_app(), mk(), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 301);
+    assert_eq!(header(&res, "strict-transport-security"), None);
+}
+
+// T2b/T2c/X2: plain http is redirected permanently, host/path/query kept.
+#[tokio::test]
+async fn t2b_plain_http_redirects_with_301_for_get() {
+    let res = send(
+        &default_app(),
+        get_req("/a/b?q=1", "shop.example"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(
+        header(&res, "location"),
+        Some("https://shop.example/a/b?q=1")
+    );
+    let res = send(
+        &default_app(),
+        Request::head("/")
+            .header("host", "shop.example")
+            .body(Body::empty())
+            .unwrap(),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(res.status(), 301);
+}
+
+// Differing from Talisman (302 loses POST bodies): 308 keeps method and body.
+#[tokio::test]
+async fn post_redirects_with_308_and_handler_never_runs() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let app = Router::new()
+        .route(
+            "/submit",
+            post(move || {
+                let h = h.clone();
+                async move {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    "ran"
+                }
+            }),
+        )
+        .layer(SecureHeadersLayer::default());
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let req = Request::builder()
+            .method(method)
+            .uri("/submit")
+            .header("host", "shop.example")
+            .body(Body::from("a=1"))
+            .unwrap();
+        let res = send(&app, req, CLIENT, HTTP).await;
+        assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT, "{method}");
+        assert_eq!(
+            header(&res, "location"),
+            Some("https://shop.example/submit")
+        );
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}
+
+// X2, differing: the http port is not carried over to https; the configured https port is used.
+#[tokio::test]
+async fn x2_redirect_uses_configured_https_port() {
+    let app = app_with(
+        SecureHeaders::builder().https_redirect(HttpsRedirect::default().https_port(8443)),
+    );
+    let res = send(&app, get_req("/a?q=1", "shop.example:8080"), CLIENT, HTTP).await;
+    assert_eq!(
+        header(&res, "location"),
+        Some("https://shop.example:8443/a?q=1")
+    );
+    let res = send(
+        &default_app(),
+        get_req("/a?q=1", "shop.example:8080"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(header(&res, "location"), Some("https://shop.example/a?q=1"));
+}
+
+// T2d: redirect off.
+#[tokio::test]
+async fn t2d_redirect_disabled() {
+    let app = app_with(SecureHeaders::builder().https_redirect(HttpsRedirect::disabled()));
+    let res = send(&app, get_req("/", "shop.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "strict-transport-security"), None);
+}
+
+// T3: per-route skip of the redirect, as exempt paths (the redirect runs before routing).
+#[tokio::test]
+async fn t3_exempt_paths_and_predicate() {
+    let app = app_with(
+        SecureHeaders::builder().https_redirect(
+            HttpsRedirect::default().exempt(
+                RedirectExemptions::default()
+                    .path("/health")
+                    .unwrap()
+                    .predicate(|p| p.headers.contains_key("x-internal-probe")),
+            ),
+        ),
+    );
+    let res = send(&app, get_req("/health", "shop.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(body_string(res).await, "ok");
+    // segment boundary: /healthz is not exempt
+    assert_eq!(
+        send(&app, get_req("/healthz", "shop.example"), CLIENT, HTTP)
+            .await
+            .status(),
+        301
+    );
+    let probe = Request::get("/")
+        .header("host", "shop.example")
+        .header("x-internal-probe", "1")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, probe, CLIENT, HTTP).await.status(), 200);
+}
+
+// X4 equivalent: loopback hosts are never redirected, so local development works over http.
+#[tokio::test]
+async fn x4_loopback_hosts_are_served_over_http() {
+    for host in [
+        "localhost:8000",
+        "127.0.0.1:8000",
+        "127.1.2.3",
+        "[::1]:8000",
+        "LOCALHOST",
+    ] {
+        let res = send(&default_app(), get_req("/", host), "127.0.0.1", HTTP).await;
+        assert_eq!(res.status(), 200, "{host}");
+        assert_eq!(header(&res, "strict-transport-security"), None, "{host}");
+        assert!(header(&res, "content-security-policy").is_some());
+    }
+}
+
+// T4 / X1: unknown URL: redirect over http, 404 with every header over https.
+#[tokio::test]
+async fn t4_x1_bad_endpoint() {
+    let res = send(
+        &default_app(),
+        get_req("/bad_endpoint", "shop.example"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(res.status(), 301);
+    let res = send(
+        &default_app(),
+        get_req("/bad_endpoint", "shop.example"),
+        CLIENT,
+        HTTPS,
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(header(&res, "x-frame-options"), Some("SAMEORIGIN"));
+    assert!(header(&res, "strict-transport-security").is_some());
+    assert!(header(&res, "content-security-policy").is_some());
+}
+
+// 405 responses carry the headers too.
+#[tokio::test]
+async fn method_not_allowed_gets_headers() {
+    let req = Request::delete("/")
+        .header("host", "shop.example")
+        .body(Body::empty())
+        .unwrap();
+    let res = send(&default_app(), req, CLIENT, HTTPS).await;
+    assert_eq!(res.status(), 405);
+    assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
+}
+
+// T5a-e: HSTS options.
+#[tokio::test]
+async fn t5_hsts_options() {
+    let res = send(&default_app(), get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(
+        header(&res, "strict-transport-security"),
+        None,
+        "never on plain http"
+    );
+    let app = app_with(SecureHeaders::builder().hsts(None));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "a.example"), CLIENT, HTTPS).await,
+            "strict-transport-security"
+        ),
+        None
+    );
+    let app =
+        app_with(SecureHeaders::builder().hsts(Some(Hsts::default().include_subdomains(false))));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "a.example"), CLIENT, HTTPS).await,
+            "strict-transport-security"
+        ),
+        Some("max-age=31536000")
+    );
+    let app = app_with(SecureHeaders::builder().hsts(Some(Hsts::default().preload(true))));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "a.example"), CLIENT, HTTPS).await,
+            "strict-transport-security"
+        ),
+        Some("max-age=31536000; includeSubDomains; preload")
+    );
+    let err = SecureHeaders::builder()
+        .hsts(Some(Hsts::default().max_age(86400).preload(true)))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("at least 31536000"), "{err}");
+}
+
+// T6: frame options; ALLOW-FROM refused at build time.
+#[tokio::test]
+async fn t6_frame_options() {
+    let app = app_with(SecureHeaders::builder().frame_options(FrameOptions::Deny));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "x-frame-options"
+        ),
+        Some("DENY")
+    );
+    let app = app_with(SecureHeaders::builder().frame_options(FrameOptions::Off));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "x-frame-options"
+        ),
+        None
+    );
+    let err = FrameOptions::parse("ALLOW-FROM example.com").unwrap_err();
+    assert!(err.message().contains("frame-ancestors"));
+}
+
+// T7/T9b: X-XSS-Protection: rampart sends 0 (differing: Talisman's opt-in sends "1; mode=block").
+#[tokio::test]
+async fn t7_t9_xss_and_nosniff_switches() {
+    let res = send(&default_app(), get_req("/", "shop.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 301);
+    assert_eq!(
+        header(&res, "x-xss-protection"),
+        Some("0"),
+        "present even on the redirect"
+    );
+    let app = app_with(
+        SecureHeaders::builder()
+            .xss_protection(false)
+            .content_type_options(false),
+    );
+    let res = send(&app, get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(header(&res, "x-xss-protection"), None);
+    assert_eq!(header(&res, "x-content-type-options"), None);
+}
+
+// T8: force_file_save.
+#[tokio::test]
+async fn t8_force_file_save() {
+    let app = app_with(SecureHeaders::builder().force_file_save(true));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "x-download-options"
+        ),
+        Some("noopen")
+    );
+}
+
+// T10: CSP from pairs and from a string; None turns it off.
+#[tokio::test]
+async fn t10_csp_forms() {
+    let policy = Policy::from_pairs([
+        ("default-src", vec!["'self'"]),
+        ("object-src", vec!["'none'"]),
+        ("img-src", vec!["*"]),
+    ])
+    .unwrap();
+    let app = app_with(SecureHeaders::builder().csp(Some(Csp::new(policy))));
+    let res = send(&app, get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        Some("default-src 'self'; object-src 'none'; img-src *")
+    );
+    let app = app_with(SecureHeaders::builder().csp(Some(Csp::new(
+        Policy::parse("default-src 'self' spam.eggs").unwrap(),
+    ))));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "content-security-policy"
+        ),
+        Some("default-src 'self' spam.eggs")
+    );
+    let app = app_with(SecureHeaders::builder().csp(None));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "content-security-policy"
+        ),
+        None
+    );
+    // T10 used `image-src`, a typo browsers ignore: rampart refuses it.
+    let err = Policy::from_pairs([("image-src", "*")]).unwrap_err();
+    assert!(err.to_string().contains("img-src"), "{err}");
+}
+
+// T11: report-only with a report URI; without one it is a build error.
+#[tokio::test]
+async fn t11_report_only() {
+    let csp = Csp::new(Policy::default())
+        .report_only_mode()
+        .report_uri("https://example.com/csp");
+    let app = app_with(SecureHeaders::builder().csp(Some(csp)));
+    let res = send(&app, get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(header(&res, "content-security-policy"), None);
+    assert!(header(&res, "content-security-policy-report-only")
+        .unwrap()
+        .contains("report-uri https://example.com/csp"));
+    let err = SecureHeaders::builder()
+        .csp(Some(Csp::new(Policy::default()).report_only_mode()))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("report"), "{err}");
+}
+
+// T12: the nonce is in the header and the body, only when the handler asked for it.
+#[tokio::test]
+async fn t12_nonce_only_when_asked() {
+    let policy =
+        Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
+    let app =
+        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+    let res = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+    let csp = header(&res, "content-security-policy").unwrap().to_string();
+    let body = body_string(res).await;
+    let nonce = body
+        .split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(nonce.len(), 24);
+    assert_eq!(
+        csp,
+        format!("script-src 'self' 'nonce-{nonce}'; style-src example.com")
+    );
+    // fresh per response
+    let res2 = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+    assert!(!header(&res2, "content-security-policy")
+        .unwrap()
+        .contains(&nonce));
+    // JSON that never asked: no nonce at all
+    let res = send(&app, get_req("/json", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        Some("script-src 'self'; style-src example.com")
+    );
+}
+
+// X11, differing: a nonce directive missing from the policy inherits default-src plus the nonce.
+#[tokio::test]
+async fn x11_missing_nonce_directive_inherits_default_src() {
+    let policy = Policy::from_pairs([("default-src", "'self' cdn.example")]).unwrap();
+    let app =
+        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+    let res = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+    let csp = header(&res, "content-security-policy").unwrap().to_string();
+    assert!(
+        csp.starts_with("default-src 'self' cdn.example; script-src 'self' cdn.example 'nonce-"),
+        "{csp}"
+    );
+}
+
+// T13: CSP off for one route; other headers stay.
+#[tokio::test]
+async fn t13_route_without_csp() {
+    let res = send(
+        &default_app(),
+        get_req("/legacy", "localhost"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(header(&res, "content-security-policy"), None);
+    assert_eq!(header(&res, "x-frame-options"), Some("SAMEORIGIN"));
+}
+
+// Per-route: let one partner frame a page.
+#[tokio::test]
+async fn route_override_allows_partner_framing() {
+    let res = send(
+        &default_app(),
+        get_req("/partner", "localhost"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(header(&res, "x-frame-options"), None);
+    assert!(header(&res, "content-security-policy")
+        .unwrap()
+        .contains("frame-ancestors 'self' https://partner.example"));
+    let res = send(&default_app(), get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert!(header(&res, "content-security-policy")
+        .unwrap()
+        .contains("frame-ancestors 'self';"));
+}
+
+// A handler-returned override applies after the route layer's.
+#[tokio::test]
+async fn handler_override_wins_over_route_layer() {
+    let res = send(
+        &default_app(),
+        get_req("/handler-override", "localhost"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(header(&res, "x-frame-options"), Some("DENY"));
+}
+
+// T14: Feature-Policy (obsolete) by hand.
+#[tokio::test]
+async fn t14_feature_policy_as_custom_header() {
+    let app = app_with(SecureHeaders::builder().header(
+        "feature-policy",
+        "geolocation 'none'; fullscreen 'self' example.com",
+    ));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "feature-policy"
+        ),
+        Some("geolocation 'none'; fullscreen 'self' example.com")
+    );
+}
+
+// T15/X12, differing: structured-field serialization.
+#[tokio::test]
+async fn t15_permissions_policy() {
+    let pp = PermissionsPolicy::recommended()
+        .deny("geolocation")
+        .unwrap()
+        .allow(
+            "fullscreen",
+            [
+                Allow::SelfOrigin,
+                Allow::origin("https://example.com").unwrap(),
+            ],
+        )
+        .unwrap();
+    let app = app_with(SecureHeaders::builder().permissions_policy(pp));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "permissions-policy"
+        ),
+        Some(r#"browsing-topics=(), geolocation=(), fullscreen=(self "https://example.com")"#)
+    );
+    let app = app_with(SecureHeaders::builder().permissions_policy(PermissionsPolicy::new()));
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "permissions-policy"
+        ),
+        None
+    );
+    let app = app_with(
+        SecureHeaders::builder()
+            .permissions_policy(PermissionsPolicy::parse("vibrate=(), geolocation=()").unwrap()),
+    );
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "permissions-policy"
+        ),
+        Some("vibrate=(), geolocation=()")
+    );
+    assert!(PermissionsPolicy::parse("geolocation=['self', 'a']").is_err());
+}
+
+// T16: Document-Policy.
+#[tokio::test]
+async fn t16_document_policy() {
+    let app = app_with(
+        SecureHeaders::builder().document_policy(Some("oversized-images=?0, document-write=?0")),
+    );
+    assert_eq!(
+        header(
+            &send(&app, get_req("/", "localhost"), CLIENT, HTTP).await,
+            "document-policy"
+        ),
+        Some("oversized-images=?0, document-write=?0")
+    );
+}
+
+// X5: the redirect carries the headers, no HSTS, no nonce, no cookie.
+#[tokio::test]
+async fn x5_redirect_response_headers() {
+    let policy = Policy::from_pairs([("script-src", "'self'")]).unwrap();
+    let app =
+        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+    let res = send(&app, get_req("/with_nonce", "shop.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 301);
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        Some("script-src 'self'")
+    );
+    assert_eq!(header(&res, "strict-transport-security"), None);
+    assert_eq!(header(&res, "set-cookie"), None);
+}
+
+// X7, differing: headers the handler set win, unless override_existing.
+#[tokio::test]
+async fn x7_handler_headers_win_unless_overridden() {
+    let res = send(
+        &default_app(),
+        get_req("/own-headers", "localhost"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(header(&res, "x-frame-options"), Some("DENY"));
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        Some("default-src 'none'")
+    );
+    let app = app_with(SecureHeaders::builder().override_existing(true));
+    let res = send(&app, get_req("/own-headers", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(header(&res, "x-frame-options"), Some("SAMEORIGIN"));
+    assert!(header(&res, "content-security-policy")
+        .unwrap()
+        .starts_with("default-src 'self'"));
+}
+
+// X8, differing: bad values fail at build time instead of being printed verbatim.
+#[test]
+fn x8_invalid_values_fail_at_build() {
+    assert!(SecureHeaders::builder()
+        .referrer_policy(Some("None"))
+        .build()
+        .is_err());
+    let app_none = SecureHeaders::builder()
+        .referrer_policy(None)
+        .build()
+        .unwrap();
+    assert!(!app_none
+        .header_values()
+        .iter()
+        .any(|(n, _)| n == "referrer-policy"));
+    let err = SecureHeaders::builder()
+        .header("x-custom", "a\r\nset-cookie: x=1")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("injection"), "{err}");
+    let err = SecureHeaders::builder()
+        .csp(Some(Csp::new(Policy::default())))
+        .cross_origin_embedder_policy(Some("require_corp"))
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("require-corp"), "{err}");
+    assert!(Policy::parse("script-src self")
+        .unwrap_err()
+        .to_string()
+        .contains("'self'"));
+}
+
+// X13: static files get the headers.
+#[tokio::test]
+async fn x13_static_file_has_headers() {
+    let res = send(
+        &default_app(),
+        get_req("/static/app.css", "shop.example"),
+        CLIENT,
+        HTTPS,
+    )
+    .await;
+    assert_eq!(header(&res, "content-type"), Some("text/css"));
+    assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
+    assert!(header(&res, "content-security-policy").is_some());
+}
+
+// Cookie hardening: Secure only on secure requests.
+#[tokio::test]
+async fn cookies_are_hardened() {
+    let res = send(
+        &default_app(),
+        get_req("/cookie", "shop.example"),
+        CLIENT,
+        HTTPS,
+    )
+    .await;
+    assert_eq!(
+        header(&res, "set-cookie"),
+        Some("sid=abc; Path=/; HttpOnly; SameSite=Lax; Secure")
+    );
+    let res = send(
+        &default_app(),
+        get_req("/cookie", "localhost:8000"),
+        CLIENT,
+        HTTP,
+    )
+    .await;
+    assert_eq!(
+        header(&res, "set-cookie"),
+        Some("sid=abc; Path=/; HttpOnly; SameSite=Lax")
+    );
+    let app = app_with(SecureHeaders::builder().cookies(CookieHardening::default().exclude("sid")));
+    let res = send(&app, get_req("/cookie", "shop.example"), CLIENT, HTTPS).await;
+    assert_eq!(header(&res, "set-cookie"), Some("sid=abc; Path=/"));
+}
+
+// A forged Host cannot choose the redirect target.
+#[tokio::test]
+async fn allowed_hosts_refuse_forged_host() {
+    let app = app_with(
+        SecureHeaders::builder().https_redirect(
+            HttpsRedirect::default()
+                .allowed_hosts(["shop.example"])
+                .unwrap(),
+        ),
+    );
+    let res = send(&app, get_req("/", "evil.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 400);
+    assert!(body_string(res).await.contains("Host"));
+    let res = send(&app, get_req("/", "shop.example"), CLIENT, HTTP).await;
+    assert_eq!(res.status(), 301);
+    let no_host = Request::get("/").body(Body::empty()).unwrap();
+    assert_eq!(send(&app, no_host, CLIENT, HTTP).await.status(), 400);
+}
+
+// A real server on 127.0.0.1 and a real HTTP client.
+#[tokio::test]
+async fn real_server_and_client() {
+    let addr = serve(default_app()).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client.get(format!("http://{addr}/")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "loopback host over http is served");
+    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
+    assert!(res.headers().get("strict-transport-security").is_none());
+    // The same server addressed by a public name is redirected...
+    let res = client
+        .get(format!("http://{addr}/x?y=1"))
+        .header("host", "shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 301);
+    assert_eq!(res.headers()["location"], "https://shop.example/x?y=1");
+    // ...unless the trusted local proxy says the client used https.
+    let res = client
+        .get(format!("http://{addr}/"))
+        .header("host", "shop.example")
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}
