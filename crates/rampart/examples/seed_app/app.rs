@@ -102,8 +102,18 @@ fn templates() -> Environment<'static> {
     env
 }
 
-/// Builds the app. Returns the router and the observed state.
-pub fn router(cfg: SeedConfig) -> Result<(Router, SeedState), ConfigError> {
+/// The built app: its router, what it observed, and its header set (for the banner).
+pub struct Seed {
+    /// The axum router, layers included.
+    pub router: Router,
+    /// Counters and collected reports.
+    pub state: SeedState,
+    /// The secure header set the router applies.
+    pub headers: SecureHeaders,
+}
+
+/// Builds the app; every setting is validated here.
+pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
     let state = SeedState {
         templates: Arc::new(templates()),
         ..SeedState::default()
@@ -133,8 +143,12 @@ pub fn router(cfg: SeedConfig) -> Result<(Router, SeedState), ConfigError> {
     let app = app
         .with_state(state.clone())
         .layer(CsrfLayer::new(csrf))
-        .layer(SecureHeadersLayer::new(headers));
-    Ok((app, state))
+        .layer(SecureHeadersLayer::new(headers.clone()));
+    Ok(Seed {
+        router: app,
+        state,
+        headers,
+    })
 }
 
 fn render(state: &SeedState, name: &str, ctx: minijinja::Value) -> axum::response::Response {

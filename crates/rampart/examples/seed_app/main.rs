@@ -32,8 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    let headers = app::seed_headers(&cfg)?;
-    let (router, _state) = app::router(cfg)?;
+    let app::Seed { router, headers, .. } = app::build(cfg)?;
 
     println!("rampart seed app on http://{addr}/  (login form: http://{addr}/login)");
     println!("\nSecurity headers sent on a secure response (the nonce is added per response when a page uses it):");
