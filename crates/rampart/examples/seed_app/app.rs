@@ -1,6 +1,9 @@
 //! The seed app of the Flask post, on axum and secured by rampart. Shared by
 //! `main.rs` and the end-to-end tests, which count handler runs through
 //! [`SeedState`].
+//!
+//! Some items are only read by the tests (the counters), hence the allow.
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
