@@ -671,3 +671,15 @@ async fn real_server_and_client_round_trip() {
     assert_eq!(res.status(), 403);
     assert_eq!(a.hits.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn routes_added_after_the_layer_are_exempt() {
+    let router = Router::new()
+        .route("/protected", post(|| async { "p" }))
+        .layer(CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap()))
+        .route("/webhook", post(|| async { "w" }));
+    let req = post_req("/webhook", "localhost").body(Body::empty()).unwrap();
+    assert_eq!(send(&router, req, CLIENT, false).await.status(), 200);
+    let req = post_req("/protected", "localhost").body(Body::empty()).unwrap();
+    assert_eq!(send(&router, req, CLIENT, false).await.status(), 403);
+}

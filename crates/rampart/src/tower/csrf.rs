@@ -24,6 +24,22 @@ pub type CsrfBody<B> = Either<B, Full<Bytes>>;
 
 /// Protects unsafe methods against cross-site request forgery.
 ///
+/// Exempting routes, in axum's own idiom: `Router::layer` wraps only the routes
+/// added before it, so routes added after the layer are not protected (a
+/// webhook, say). Alternatively name them with `CsrfConfig::exempt_route` (the
+/// matched route pattern, exact) or `exempt_path_prefix` (segment boundaries).
+///
+/// ```
+/// use axum::{routing::post, Router};
+/// use rampart::{core::csrf::Csrf, CsrfLayer};
+///
+/// let csrf = Csrf::builder().key(&[7u8; 32]).build().unwrap();
+/// let app: Router = Router::new()
+///     .route("/transfer", post(|| async { "protected" }))
+///     .layer(CsrfLayer::new(csrf))
+///     .route("/webhook", post(|| async { "not protected: added after the layer" }));
+/// ```
+///
 /// ```
 /// use axum::{routing::post, Router};
 /// use rampart::{core::csrf::Csrf, CsrfLayer};
