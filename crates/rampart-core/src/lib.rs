@@ -8,6 +8,7 @@
 //!
 //! | module | concern |
 //! |---|---|
+//! | [`adapter`] | the steps adapters share: inbound/outbound, body limits, report answers |
 //! | [`request`] | proxy trust and request facts (secure? which host and origin?) |
 //! | [`origin`] | normalised web origins |
 //! | [`headers`] | the secure header set, HTTPS redirect, cookie hardening, overrides |
@@ -16,6 +17,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod adapter;
 pub mod csp;
 pub mod csrf;
 pub mod error;

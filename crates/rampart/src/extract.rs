@@ -2,15 +2,13 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::StatusCode;
+use rampart_core::adapter;
 use rampart_core::csp::RequestNonces;
-
-static MISSING_NONCE_LOGGED: AtomicBool = AtomicBool::new(false);
 
 /// The request's script nonce. Rendering it (`{{ nonce }}` in any template
 /// engine, or `format!`) generates it; only then does the response's CSP carry
@@ -40,19 +38,7 @@ pub struct CspNonce(pub rampart_core::csp::CspNonce);
 pub struct CspStyleNonce(pub rampart_core::csp::CspNonce);
 
 fn nonces(parts: &Parts) -> RequestNonces {
-    match parts.extensions.get::<RequestNonces>() {
-        Some(n) => n.clone(),
-        None => {
-            if !MISSING_NONCE_LOGGED.swap(true, Ordering::Relaxed) {
-                tracing::warn!(
-                    path = parts.uri.path(),
-                    "rampart: a CSP nonce was requested but no CSP with nonce_in(..) covers this route; \
-                     the nonce will not be in any header, so scripts using it will be blocked (logged once)"
-                );
-            }
-            RequestNonces::standalone()
-        }
-    }
+    adapter::nonces_or_standalone(parts.extensions.get::<RequestNonces>(), parts.uri.path())
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CspNonce {
@@ -137,7 +123,7 @@ impl IntoResponse for MissingCsrfLayer {
         tracing::error!("rampart: CsrfToken extractor used on a route without CsrfLayer; add .layer(CsrfLayer::new(..))");
         (
             StatusCode::INTERNAL_SERVER_ERROR,
-            "server misconfiguration: CSRF protection is not installed on this route",
+            adapter::MISSING_CSRF_MESSAGE,
         )
             .into_response()
     }

@@ -678,8 +678,12 @@ async fn routes_added_after_the_layer_are_exempt() {
         .route("/protected", post(|| async { "p" }))
         .layer(CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap()))
         .route("/webhook", post(|| async { "w" }));
-    let req = post_req("/webhook", "localhost").body(Body::empty()).unwrap();
+    let req = post_req("/webhook", "localhost")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&router, req, CLIENT, false).await.status(), 200);
-    let req = post_req("/protected", "localhost").body(Body::empty()).unwrap();
+    let req = post_req("/protected", "localhost")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&router, req, CLIENT, false).await.status(), 403);
 }

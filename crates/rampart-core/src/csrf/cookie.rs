@@ -36,12 +36,31 @@ impl CookieSettings {
         }
     }
 
+    /// Whether `candidate` is the secret cookie's name for a request of the
+    /// given security (as [`secret_name`](Self::secret_name), without allocating).
+    fn is_secret_name(&self, candidate: &str, secure: bool) -> bool {
+        let prefix = if !secure {
+            ""
+        } else if self.domain.is_none() && self.path == "/" {
+            "__Host-"
+        } else {
+            "__Secure-"
+        };
+        candidate.len() == prefix.len() + self.name.len()
+            && candidate.starts_with(prefix)
+            && candidate.ends_with(self.name.as_str())
+    }
+
     /// Valid secrets from the request's `Cookie` headers, in order.
+    ///
+    /// On the hot path of every request: no allocation unless a secret is found.
     pub(crate) fn read_secrets(&self, headers: &HeaderMap, secure: bool) -> Vec<Secret> {
-        let name = self.secret_name(secure);
         let mut out = Vec::new();
-        for value in cookie_values(headers, &name) {
-            if let Some(s) = decode_secret(&value) {
+        for (name, value) in cookie_pairs(headers) {
+            if !self.is_secret_name(name, secure) {
+                continue;
+            }
+            if let Some(s) = decode_secret(value) {
                 if !out.contains(&s) {
                     out.push(s);
                 }
@@ -102,18 +121,21 @@ fn header_value(c: Cookie<'_>) -> Option<HeaderValue> {
     }
 }
 
-/// Every value of cookie `name` in the request's `Cookie` headers, in order.
-pub(crate) fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for h in headers.get_all(http::header::COOKIE) {
-        let Ok(s) = h.to_str() else { continue };
-        for c in Cookie::split_parse(s).flatten() {
-            if c.name() == name {
-                out.push(c.value().to_string());
-            }
-        }
-    }
-    out
+/// Every `(name, value)` pair in the request's `Cookie` headers, in order,
+/// borrowed from the headers. Splits and trims exactly as
+/// `cookie::Cookie::split_parse` does (pieces without `=` or with an empty
+/// name are skipped), without allocating.
+pub(crate) fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(http::header::COOKIE)
+        .into_iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|s| s.split(';'))
+        .filter_map(|piece| {
+            let (name, value) = piece.trim().split_once('=')?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| (name, value.trim()))
+        })
 }
 
 /// Whether `name` can be used as a cookie name.

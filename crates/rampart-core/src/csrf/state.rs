@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use super::body::{self, BodyKind};
 use super::config::{CsrfConfig, Inner};
-use super::cookie::cookie_values;
+use super::cookie::cookie_pairs;
 use super::reject::{default_parts, RejectReason, Rejection};
 use super::token::{self, Secret};
 use crate::RequestFacts;
@@ -80,7 +80,8 @@ pub enum Decision {
 pub struct CsrfRequest {
     token: CsrfToken,
     method: Method,
-    path: String,
+    /// For log lines only (a cheap clone of the request's URI: no allocation).
+    uri: http::Uri,
     pending_body: Option<BodyKind>,
 }
 
@@ -267,7 +268,7 @@ impl fmt::Debug for CsrfRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CsrfRequest")
             .field("method", &self.method)
-            .field("path", &self.path)
+            .field("path", &self.uri.path())
             .field("token", &self.token)
             .field("awaiting_body", &self.pending_body.is_some())
             .finish()
@@ -356,9 +357,12 @@ impl Csrf {
         let session = inner
             .session_cookie
             .as_deref()
-            .and_then(|name| cookie_values(&parts.headers, name).into_iter().next())
-            .unwrap_or_default()
-            .into_bytes();
+            .and_then(|name| {
+                cookie_pairs(&parts.headers)
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.as_bytes().to_vec())
+            })
+            .unwrap_or_default();
         let current = from_cookie.first().copied();
         let token = CsrfToken(Arc::new(TokenShared {
             inner: inner.clone(),
@@ -374,7 +378,7 @@ impl Csrf {
         let mut request = CsrfRequest {
             token,
             method: parts.method.clone(),
-            path: parts.uri.path().to_string(),
+            uri: parts.uri.clone(),
             pending_body: None,
         };
 
@@ -527,7 +531,7 @@ impl Csrf {
             tracing::warn!(
                 reason = reason.code(),
                 method = %request.method,
-                path = %request.path,
+                path = %request.uri.path(),
                 detail = %detail,
                 "CSRF check failed (report-only: request allowed)"
             );
@@ -537,7 +541,7 @@ impl Csrf {
         tracing::warn!(
             reason = reason.code(),
             method = %request.method,
-            path = %request.path,
+            path = %request.uri.path(),
             detail = %detail,
             "CSRF check failed: request rejected"
         );

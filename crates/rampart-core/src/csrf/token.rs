@@ -48,8 +48,12 @@ pub(crate) fn decode_secret(value: &str) -> Option<Secret> {
     if value.len() != SECRET_LEN || !value.is_ascii() {
         return None;
     }
-    let bytes = URL_SAFE_NO_PAD.decode(value).ok()?;
-    bytes.try_into().ok()
+    // 43 characters decode to 32 bytes; the decoder wants room for its estimate (33).
+    let mut buf = [0u8; LEN + 3];
+    match URL_SAFE_NO_PAD.decode_slice(value, &mut buf) {
+        Ok(n) if n == LEN => buf[..LEN].try_into().ok(),
+        _ => None,
+    }
 }
 
 fn sign(mac: &HmacSha256, secret: &Secret, session: &[u8]) -> [u8; LEN] {

@@ -14,20 +14,15 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use minijinja::{context, Environment};
-use rampart::core::csp::{CompiledCsp, Csp, CspReport, Policy, ReportCollector};
-use rampart::core::csrf::Csrf;
-use rampart::core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
-use rampart::core::{ConfigError, ProxyTrust};
+use rampart::core::csp::{CspReport, ReportCollector};
+use rampart::core::headers::SecureHeaders;
+use rampart::core::ConfigError;
 use rampart::{CspNonce, CspReportService, CsrfLayer, CsrfToken, SecureHeadersLayer};
 
-/// Options of the seed app.
-#[derive(Debug, Clone, Default)]
-pub struct SeedConfig {
-    /// Send violation reports to this path (served by the app itself).
-    pub csp_report_uri: Option<String>,
-    /// CSRF key; `None` reads RAMPART_CSRF_KEY or generates one (with a warning).
-    pub csrf_key: Option<Vec<u8>>,
-}
+// Options, configuration, templates and page text, shared with the actix-web seed app.
+#[path = "shared.rs"]
+mod shared;
+pub use shared::*;
 
 /// What the app observed, for tests and the startup banner.
 #[derive(Clone, Default)]
@@ -39,70 +34,6 @@ pub struct SeedState {
     /// CSP reports received.
     pub reports: Arc<Mutex<Vec<CspReport>>>,
     templates: Arc<Environment<'static>>,
-}
-
-/// The post's CSP, in the post's dict form (stray leading spaces included).
-pub fn seed_policy() -> Result<Policy, ConfigError> {
-    let sources = vec![
-        " 'self'",
-        "*.fontawesome.com",
-        "*.herokuapp.com",
-        "*.jquery.com",
-        "*.jsdelivr.net",
-    ];
-    Policy::from_pairs(vec![
-        ("base-uri", vec![" 'self'"]),
-        (
-            "default-src",
-            vec![
-                " 'self'",
-                "*.fontawesome.com",
-                "*.herokuapp.com",
-                "*.jsdelivr.net",
-            ],
-        ),
-        ("img-src", vec!["*"]),
-        ("script-src", sources.clone()),
-        ("script-src-elem", sources),
-    ])
-}
-
-/// The compiled CSP configuration: the post's policy, nonce in script-src and script-src-elem.
-pub fn seed_csp(cfg: &SeedConfig) -> Result<CompiledCsp, ConfigError> {
-    let mut csp = Csp::new(seed_policy()?).nonce_in(["script-src", "script-src-elem"]);
-    if let Some(uri) = &cfg.csp_report_uri {
-        csp = csp.report_uri(uri);
-    }
-    csp.build()
-}
-
-/// Secure headers: rampart's defaults, the post's CSP, a TLS proxy on loopback.
-pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
-    SecureHeaders::builder()
-        .proxy_trust(ProxyTrust::loopback())
-        .https_redirect(
-            HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health")?),
-        )
-        .compiled_csp(seed_csp(cfg)?)
-        .build()
-}
-
-/// CSRF on, /api/echo exempt, keys from configuration or the environment.
-pub fn seed_csrf(cfg: &SeedConfig) -> Result<Csrf, ConfigError> {
-    let mut b = Csrf::builder().exempt_route("/api/echo");
-    if let Some(k) = &cfg.csrf_key {
-        b = b.key(k);
-    }
-    b.build()
-}
-
-fn templates() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.add_template("index.html", include_str!("templates/index.html"))
-        .expect("index template parses");
-    env.add_template("login.html", include_str!("templates/login.html"))
-        .expect("login template parses");
-    env
 }
 
 /// The built app: its router, what it observed, and its header set (for the banner).
@@ -207,21 +138,7 @@ async fn login(
     state.logins.fetch_add(1, Ordering::SeqCst);
     // A new session deserves a new CSRF secret.
     csrf.rotate();
-    let name: String = form
-        .username
-        .chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '&' => "&amp;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    Html(format!(
-        "<!doctype html><title>Welcome</title><p id=\"welcome\">welcome {name}</p>"
-    ))
+    Html(welcome_page(&form.username))
 }
 
 async fn echo(Json(body): Json<serde_json::Value>) -> Json<serde_json::Value> {
@@ -244,7 +161,7 @@ async fn delete_item(
 async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("static/script.js"),
+        SCRIPT_JS,
     )
 }
 

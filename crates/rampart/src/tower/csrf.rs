@@ -9,12 +9,13 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body;
 use http_body_util::{Either, Full};
+use rampart_core::adapter::PassBody;
 use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
 use rampart_core::{ProxyTrust, RequestFacts};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::body::{read_limited, Buffered};
+use super::body::read_limited;
 use super::connection::connection_info;
 
 /// The request body the inner service sees: the original stream when the body
@@ -134,7 +135,6 @@ where
     S::Future: Send + 'static,
     S::Error: Send + 'static,
     ReqBody: Body<Data = Bytes> + Send + 'static,
-    ReqBody::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     ResBody: From<Bytes> + Send + 'static,
 {
     type Response = Response<ResBody>;
@@ -171,40 +171,17 @@ where
                 Box::pin(async move { Ok(res) })
             }
             Decision::ReadBody { limit, request } => Box::pin(async move {
-                let bytes = match read_limited(&parts.headers, body, limit).await {
-                    Buffered::Complete(b) => b,
-                    Buffered::DeclaredTooLarge(body) => {
-                        // Nothing was read: in report-only mode the body passes on intact.
-                        return match csrf.body_too_large(request) {
-                            Ok(state) => {
-                                parts.extensions.insert(state.token());
-                                let res = inner
-                                    .call(Request::from_parts(parts, Either::Left(body)))
-                                    .await;
-                                finish(&csrf, &state, res)
-                            }
-                            Err(rejection) => Ok(render(&csrf, &rejection, &parts)),
-                        };
+                let read = read_limited(&parts.headers, body, limit).await;
+                let (state, body) = match csrf.check_body_read(request, &parts.headers, read).await
+                {
+                    Ok((state, PassBody::Untouched(body))) => (state, Either::Left(body)),
+                    Ok((state, PassBody::Buffered(bytes))) => {
+                        (state, Either::Right(Full::new(bytes)))
                     }
-                    // Part of the body is consumed: it can only be refused.
-                    Buffered::TooLarge => {
-                        let _ = csrf.body_too_large(request);
-                        return Ok(render(&csrf, &Rejection::too_large(), &parts));
-                    }
-                    Buffered::Broken => {
-                        // Even in report-only mode a half-read body cannot be passed on.
-                        let _ = csrf.body_unreadable(request);
-                        return Ok(render(&csrf, &Rejection::malformed_body(), &parts));
-                    }
-                };
-                let state = match csrf.check_body(request, &parts.headers, &bytes).await {
-                    Ok(state) => state,
                     Err(rejection) => return Ok(render(&csrf, &rejection, &parts)),
                 };
                 parts.extensions.insert(state.token());
-                let res = inner
-                    .call(Request::from_parts(parts, Either::Right(Full::new(bytes))))
-                    .await;
+                let res = inner.call(Request::from_parts(parts, body)).await;
                 finish(&csrf, &state, res)
             }),
         }

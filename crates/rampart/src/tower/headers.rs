@@ -5,10 +5,10 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
-use rampart_core::csp::RequestNonces;
-use rampart_core::headers::{Overrides, RedirectDecision, SecureHeaders};
-use rampart_core::{ConfigError, RequestFacts};
+use http::{Request, Response};
+use rampart_core::adapter::{Inbound, RequestScope};
+use rampart_core::headers::{Overrides, SecureHeaders};
+use rampart_core::ConfigError;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -114,67 +114,36 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let conn = connection_info(req.extensions());
-        let facts = self.headers.facts(conn, req.uri(), req.headers());
         let (mut parts, body) = req.into_parts();
-        let parts_for_predicate = self.headers.redirect_needs_parts().then_some(&parts);
-        let decision =
-            self.headers
-                .redirect(&parts.method, &parts.uri, &facts, parts_for_predicate);
-        match decision {
-            RedirectDecision::Continue => {
-                let nonces = self.headers.request_nonces();
-                if let Some(n) = &nonces {
+        match self.headers.inbound(conn, &parts) {
+            Inbound::Continue(scope) => {
+                if let Some(n) = &scope.nonces {
                     parts.extensions.insert(n.clone());
                 }
-                parts.extensions.insert(facts.clone());
+                parts.extensions.insert(scope.facts.clone());
                 let fut = self.inner.call(Request::from_parts(parts, body));
                 ResponseFuture {
                     kind: Kind::Inner {
                         fut,
                         state: Some(State {
                             headers: self.headers.clone(),
-                            facts,
-                            nonces,
+                            scope,
                         }),
                     },
                 }
             }
-            RedirectDecision::Redirect { status, location } => {
-                let mut res = Response::new(ResBody::from(Bytes::new()));
-                *res.status_mut() = status;
-                res.headers_mut().insert(header::LOCATION, location);
-                self.headers.apply(&facts, None, None, res.headers_mut());
-                ResponseFuture {
-                    kind: Kind::Ready { res: Some(res) },
-                }
-            }
-            RedirectDecision::BadHost(reason) => {
-                tracing::warn!(
-                    reason,
-                    path = parts.uri.path(),
-                    "rampart: refused to redirect to https"
-                );
-                let mut res = Response::new(ResBody::from(Bytes::from(format!(
-                    "400 Bad Request: {reason}\n"
-                ))));
-                *res.status_mut() = StatusCode::BAD_REQUEST;
-                res.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("text/plain; charset=utf-8"),
-                );
-                self.headers.apply(&facts, None, None, res.headers_mut());
-                ResponseFuture {
-                    kind: Kind::Ready { res: Some(res) },
-                }
-            }
+            Inbound::Respond(res) => ResponseFuture {
+                kind: Kind::Ready {
+                    res: Some(res.map(ResBody::from)),
+                },
+            },
         }
     }
 }
 
 struct State {
     headers: SecureHeaders,
-    facts: RequestFacts,
-    nonces: Option<RequestNonces>,
+    scope: RequestScope,
 }
 
 pin_project_lite::pin_project! {
@@ -205,12 +174,9 @@ where
                 let mut res = ready!(fut.poll(cx))?;
                 if let Some(state) = state.take() {
                     let overrides = res.extensions_mut().remove::<Overrides>();
-                    state.headers.apply(
-                        &state.facts,
-                        state.nonces.as_ref(),
-                        overrides.as_ref(),
-                        res.headers_mut(),
-                    );
+                    state
+                        .headers
+                        .outbound(&state.scope, overrides.as_ref(), res.headers_mut());
                 }
                 Poll::Ready(Ok(res))
             }

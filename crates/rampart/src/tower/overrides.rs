@@ -6,7 +6,7 @@ use std::task::{ready, Context, Poll};
 
 use http::{Request, Response};
 use rampart_core::csp::RequestNonces;
-use rampart_core::headers::{CspOverride, Overrides};
+use rampart_core::headers::Overrides;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -84,16 +84,12 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        let mut overrides = self.overrides.clone();
         // A replacement policy with nonces on an app whose policy has none: give
         // the handler nonce cells of the replacement's shape.
-        if let Some(CspOverride::Replace(csp)) = overrides.csp_override() {
-            if req.extensions().get::<RequestNonces>().is_none() {
-                if let Some(n) = csp.new_request_nonces() {
-                    req.extensions_mut().insert(n.clone());
-                    overrides = overrides.with_nonces(n);
-                }
-            }
+        let has_nonces = req.extensions().get::<RequestNonces>().is_some();
+        let (overrides, cells) = self.overrides.for_route(has_nonces);
+        if let Some(n) = cells {
+            req.extensions_mut().insert(n);
         }
         OverrideFuture {
             fut: self.inner.call(req),
@@ -120,10 +116,7 @@ where
         let this = self.project();
         let mut res = ready!(this.fut.poll(cx))?;
         if let Some(mine) = this.overrides.take() {
-            let merged = match res.extensions_mut().remove::<Overrides>() {
-                Some(handler) => mine.merge(handler),
-                None => mine,
-            };
+            let merged = mine.merged_with(res.extensions_mut().remove::<Overrides>());
             res.extensions_mut().insert(merged);
         }
         Poll::Ready(Ok(res))

@@ -6,13 +6,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{header, Request, Response, StatusCode};
+use http::{header, Request, Response};
 use http_body::Body;
 use http_body_util::Full;
+use rampart_core::adapter;
 use rampart_core::csp::ReportCollector;
 use tower_service::Service;
 
-use super::body::{read_limited, Buffered};
+use super::body::read_limited;
 use super::connection::connection_info;
 
 /// Mount this at the policy's `report-uri` / `report-to` endpoint.
@@ -56,7 +57,6 @@ impl CspReportService {
 impl<B> Service<Request<B>> for CspReportService
 where
     B: Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     type Response = Response<Full<Bytes>>;
     type Error = Infallible;
@@ -69,51 +69,17 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let collector = self.collector.clone();
         Box::pin(async move {
-            if req.method() != http::Method::POST {
-                return Ok(reply(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "reports must be POSTed",
-                ));
+            if let Some(res) = adapter::report_method_check(req.method()) {
+                return Ok(res.map(Full::new));
             }
             let client = connection_info(req.extensions()).peer;
             let (parts, body) = req.into_parts();
             let content_type = parts
                 .headers
                 .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let bytes = match read_limited(&parts.headers, body, collector.max_body_bytes()).await {
-                Buffered::Complete(b) => b,
-                Buffered::DeclaredTooLarge(_) | Buffered::TooLarge => {
-                    collector.record_too_large();
-                    return Ok(reply(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "report body too large",
-                    ));
-                }
-                Buffered::Broken => {
-                    return Ok(reply(
-                        StatusCode::BAD_REQUEST,
-                        "report body could not be read",
-                    ))
-                }
-            };
-            match collector.ingest(content_type.as_deref(), client, &bytes) {
-                Ok(_) => Ok(reply(StatusCode::NO_CONTENT, "")),
-                Err(e) => Ok(reply(e.status(), &e.to_string())),
-            }
+                .and_then(|v| v.to_str().ok());
+            let read = read_limited(&parts.headers, body, collector.max_body_bytes()).await;
+            Ok(adapter::report_response(&collector, content_type, client, read).map(Full::new))
         })
     }
-}
-
-fn reply(status: StatusCode, msg: &str) -> Response<Full<Bytes>> {
-    let mut res = Response::new(Full::new(Bytes::copy_from_slice(msg.as_bytes())));
-    *res.status_mut() = status;
-    if !msg.is_empty() {
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
-    }
-    res
 }

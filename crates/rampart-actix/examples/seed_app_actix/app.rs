@@ -1,0 +1,254 @@
+//! The seed app of the Flask post on actix-web, secured by rampart-actix: the
+//! same routes, templates and configuration as the axum seed app (`seed_app`),
+//! whose shared file this includes. Shared by `main.rs` and the differential
+//! test, which counts handler runs through [`SeedState`].
+//!
+//! Some items are only read by the tests (the counters), hence the allow.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, UrlencodedError};
+use actix_web::http::StatusCode;
+use actix_web::{guard, web, App, HttpResponse, HttpServer};
+use minijinja::{context, Environment};
+use rampart_actix::core::csp::{CspReport, ReportCollector};
+use rampart_actix::core::csrf::Csrf;
+use rampart_actix::core::headers::SecureHeaders;
+use rampart_actix::core::ConfigError;
+use rampart_actix::{
+    CspNonce, CspReportService, CsrfMiddleware, CsrfToken, SecureHeadersMiddleware,
+};
+
+// Options, configuration, templates and page text, shared with the axum seed app.
+#[path = "../../../rampart/examples/seed_app/shared.rs"]
+mod shared;
+pub use shared::*;
+
+/// What the app observed, for tests.
+#[derive(Clone, Default)]
+pub struct SeedState {
+    /// How many times the POST /login handler ran.
+    pub logins: Arc<AtomicUsize>,
+    /// How many times PUT/DELETE /items ran.
+    pub item_writes: Arc<AtomicUsize>,
+    /// CSP reports received.
+    pub reports: Arc<Mutex<Vec<CspReport>>>,
+    templates: Arc<Environment<'static>>,
+}
+
+/// The built app: what it needs to start workers, what it observed, and its
+/// header set (for the banner).
+#[derive(Clone)]
+pub struct Seed {
+    /// Counters and collected reports.
+    pub state: SeedState,
+    /// The secure header set the app applies.
+    pub headers: SecureHeaders,
+    csrf: Csrf,
+    report: Option<(String, ReportCollector)>,
+}
+
+/// Builds the app; every setting is validated here.
+pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
+    let state = SeedState {
+        templates: Arc::new(templates()),
+        ..SeedState::default()
+    };
+    let report = cfg.csp_report_uri.as_ref().map(|uri| {
+        let reports = state.reports.clone();
+        let collector = ReportCollector::new(move |r: &CspReport| {
+            if let Ok(mut v) = reports.lock() {
+                v.push(r.clone());
+            }
+        });
+        (uri.clone(), collector)
+    });
+    Ok(Seed {
+        headers: seed_headers(&cfg)?,
+        csrf: seed_csrf(&cfg)?,
+        state,
+        report,
+    })
+}
+
+/// GET and HEAD, as axum's `get` serves both.
+fn get() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+impl Seed {
+    /// Registers the routes (called once per worker).
+    fn configure(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::new(self.state.clone()))
+            // The extractors answer as axum's do: 415 for a wrong content type,
+            // 422 for a body that parses but does not fit, 400 for bad syntax or paths.
+            .app_data(
+                web::FormConfig::default()
+                    .limit(2 * 1024 * 1024)
+                    .error_handler(|e, _| {
+                        let status = match &e {
+                            UrlencodedError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            UrlencodedError::Parse(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                            other => actix_web::ResponseError::status_code(other),
+                        };
+                        actix_web::error::InternalError::new(e, status).into()
+                    }),
+            )
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(2 * 1024 * 1024)
+                    .error_handler(|e, _| {
+                        let status = match &e {
+                            JsonPayloadError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            JsonPayloadError::Deserialize(d)
+                                if d.classify() == serde_json::error::Category::Data =>
+                            {
+                                StatusCode::UNPROCESSABLE_ENTITY
+                            }
+                            other => actix_web::ResponseError::status_code(other),
+                        };
+                        actix_web::error::InternalError::new(e, status).into()
+                    }),
+            )
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                actix_web::error::InternalError::new(e, StatusCode::BAD_REQUEST).into()
+            }))
+            .service(web::resource("/").route(get().to(index)))
+            .service(
+                web::resource("/login")
+                    .route(get().to(login_form))
+                    .route(web::post().to(login)),
+            )
+            .service(web::resource("/api/echo").route(web::post().to(echo)))
+            .service(
+                web::resource("/items/{id}")
+                    .route(web::put().to(put_item))
+                    .route(web::delete().to(delete_item)),
+            )
+            .service(web::resource("/static/js/script.js").route(get().to(script)))
+            .service(web::resource("/health").route(get().to(health)))
+            .service(
+                web::resource("/favicon.ico")
+                    .route(get().to(|| async { HttpResponse::NoContent().finish() })),
+            );
+        if let Some((uri, collector)) = &self.report {
+            cfg.service(CspReportService::new(collector.clone()).resource(uri));
+        }
+    }
+
+    /// The app with its middleware (what each worker runs).
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    > {
+        let this = self.clone();
+        App::new()
+            .configure(move |cfg| this.configure(cfg))
+            .wrap(CsrfMiddleware::new(self.csrf.clone()))
+            .wrap(SecureHeadersMiddleware::new(self.headers.clone()))
+    }
+
+    /// An HTTP server for the app on `listener` with `workers` worker threads
+    /// (call inside an actix system).
+    pub fn server(self, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+        Ok(HttpServer::new(move || self.app())
+            .workers(workers)
+            .listen(listener)?
+            .run())
+    }
+}
+
+fn render(state: &SeedState, name: &str, ctx: minijinja::Value) -> HttpResponse {
+    match state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+    {
+        Ok(html) => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("template error")
+        }
+    }
+}
+
+async fn index(state: web::Data<SeedState>, nonce: CspNonce, csrf: CsrfToken) -> HttpResponse {
+    render(
+        &state,
+        "index.html",
+        context! { nonce => nonce.to_string(), csrf_token => csrf.masked() },
+    )
+}
+
+async fn login_form(state: web::Data<SeedState>, csrf: CsrfToken) -> HttpResponse {
+    render(
+        &state,
+        "login.html",
+        context! { csrf_token => csrf.masked() },
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct Login {
+    username: String,
+    #[allow(dead_code)]
+    password: String,
+}
+
+async fn login(
+    state: web::Data<SeedState>,
+    csrf: CsrfToken,
+    form: web::Form<Login>,
+) -> HttpResponse {
+    state.logins.fetch_add(1, Ordering::SeqCst);
+    // A new session deserves a new CSRF secret.
+    csrf.rotate();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(welcome_page(&form.username))
+}
+
+async fn echo(body: web::Json<serde_json::Value>) -> web::Json<serde_json::Value> {
+    body
+}
+
+async fn put_item(state: web::Data<SeedState>, id: web::Path<u64>) -> web::Json<serde_json::Value> {
+    state.item_writes.fetch_add(1, Ordering::SeqCst);
+    web::Json(serde_json::json!({ "id": *id, "updated": true }))
+}
+
+async fn delete_item(
+    state: web::Data<SeedState>,
+    id: web::Path<u64>,
+) -> web::Json<serde_json::Value> {
+    state.item_writes.fetch_add(1, Ordering::SeqCst);
+    web::Json(serde_json::json!({ "id": *id, "deleted": true }))
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(SCRIPT_JS)
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}

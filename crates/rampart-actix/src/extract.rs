@@ -1,0 +1,158 @@
+//! actix-web extractors: the CSP nonce and the CSRF token read like plain arguments.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use rampart_core::adapter;
+use rampart_core::csp::RequestNonces;
+
+/// The request's script nonce. Rendering it (`{{ nonce }}` in any template
+/// engine, or `format!`) generates it; only then does the response's CSP carry
+/// `'nonce-…'`. A handler that never renders it costs nothing.
+///
+/// ```
+/// use actix_web::HttpResponse;
+/// use rampart_actix::CspNonce;
+///
+/// async fn page(nonce: CspNonce) -> HttpResponse {
+///     HttpResponse::Ok().content_type("text/html")
+///         .body(format!(r#"<script nonce="{nonce}" src="/app.js"></script>"#))
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub rampart_core::csp::CspNonce);
+
+/// The request's style nonce (the same as [`CspNonce`] unless separate style
+/// nonces are configured with `Csp::style_nonce_in`).
+///
+/// ```
+/// use rampart_actix::CspStyleNonce;
+/// async fn page(nonce: CspStyleNonce) -> String {
+///     format!(r#"<style nonce="{nonce}">body{{margin:0}}</style>"#)
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CspStyleNonce(pub rampart_core::csp::CspNonce);
+
+fn nonces(req: &HttpRequest) -> RequestNonces {
+    adapter::nonces_or_standalone(req.extensions().get::<RequestNonces>(), req.path())
+}
+
+impl FromRequest for CspNonce {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(nonces(req).script().clone())))
+    }
+}
+
+impl FromRequest for CspStyleNonce {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(nonces(req).style().clone())))
+    }
+}
+
+impl fmt::Display for CspNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for CspStyleNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The CSRF token for this request. Rendering it (`{{ csrf }}`) writes a freshly
+/// masked token (different at every render, all valid) and makes the response
+/// set the client's secret cookie if it has none yet.
+///
+/// ```
+/// use actix_web::HttpResponse;
+/// use rampart_actix::CsrfToken;
+///
+/// async fn form(csrf: CsrfToken) -> HttpResponse {
+///     HttpResponse::Ok().content_type("text/html").body(format!(
+///         r#"<form method="post"><input type="hidden" name="_csrf_token" value="{csrf}"></form>"#
+///     ))
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub rampart_core::csrf::CsrfToken);
+
+impl CsrfToken {
+    /// A freshly masked token.
+    ///
+    /// ```
+    /// async fn token_endpoint(csrf: rampart_actix::CsrfToken) -> String { csrf.masked() }
+    /// ```
+    pub fn masked(&self) -> String {
+        self.0.masked()
+    }
+
+    /// Replaces the client's secret (call after login); the response sets the new cookie.
+    ///
+    /// ```
+    /// async fn login(csrf: rampart_actix::CsrfToken) -> &'static str { csrf.rotate(); "welcome" }
+    /// ```
+    pub fn rotate(&self) {
+        self.0.rotate()
+    }
+}
+
+impl fmt::Display for CsrfToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// The [`CsrfToken`] extractor was used on a route that no
+/// [`CsrfMiddleware`](crate::CsrfMiddleware) covers: a `500` (server
+/// misconfiguration), logged as an error.
+///
+/// ```
+/// use actix_web::ResponseError;
+/// assert_eq!(rampart_actix::MissingCsrfMiddleware.status_code(), 500);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct MissingCsrfMiddleware;
+
+impl fmt::Display for MissingCsrfMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(adapter::MISSING_CSRF_MESSAGE)
+    }
+}
+
+impl ResponseError for MissingCsrfMiddleware {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::error!("rampart: CsrfToken extractor used on a route without CsrfMiddleware; add .wrap(CsrfMiddleware::new(..))");
+        HttpResponse::InternalServerError()
+            .content_type("text/plain; charset=utf-8")
+            .body(adapter::MISSING_CSRF_MESSAGE)
+    }
+}
+
+impl FromRequest for CsrfToken {
+    type Error = MissingCsrfMiddleware;
+    type Future = Ready<Result<Self, MissingCsrfMiddleware>>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            req.extensions()
+                .get::<rampart_core::csrf::CsrfToken>()
+                .cloned()
+                .map(CsrfToken)
+                .ok_or(MissingCsrfMiddleware),
+        )
+    }
+}

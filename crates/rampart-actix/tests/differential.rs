@@ -1,0 +1,722 @@
+//! Differential test: the axum seed app and the actix-web seed app, both on
+//! 127.0.0.1 with the same CSRF key, get the same table of requests; every
+//! response must have the same status, the same security headers (nonce and
+//! cookie values normalised) and the same cookie attributes.
+//!
+//! A second, in-process table covers what cannot come over loopback TCP:
+//! forwarded headers from an untrusted (non-loopback) peer.
+
+// Each seed app includes the shared configuration file itself, as its binary does.
+#![allow(clippy::duplicate_mod)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+#[path = "../../rampart/examples/seed_app/app.rs"]
+mod axum_app;
+
+#[path = "../examples/seed_app_actix/app.rs"]
+mod actix_app;
+
+const KEY: [u8; 32] = [0x5e; 32];
+const FOREIGN: &str = "https://evil.example";
+const PUBLIC_HOST: &str = "app.example";
+
+/// Headers that differ between servers for reasons that have nothing to do with security.
+const IGNORED: &[&str] = &[
+    "date",
+    "content-length",
+    "server",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "allow",
+];
+
+/// Where a test request gets its CSRF credentials.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Creds {
+    /// No cookie, no token.
+    None,
+    /// The plain-http cookie, no token.
+    CookieOnly,
+    /// Cookie and a token in the `X-CSRFToken` header.
+    Header,
+    /// Cookie and a wrong token in the header.
+    BadHeader,
+    /// Cookie; the body carries `{token}` placeholders.
+    Body,
+    /// The secure (`__Host-`) cookie and token, in the header.
+    SecureHeader,
+}
+
+struct Case {
+    name: &'static str,
+    method: &'static str,
+    path: &'static str,
+    /// Extra headers; `{own}` is replaced by the app's own origin.
+    headers: Vec<(&'static str, String)>,
+    creds: Creds,
+    body: Body,
+}
+
+enum Body {
+    Empty,
+    /// Text with `{token}` replaced by the app's token.
+    Text(&'static str, String),
+    /// Raw bytes of this length (content type given).
+    Big(&'static str, usize),
+}
+
+fn case(name: &'static str, method: &'static str, path: &'static str) -> Case {
+    Case {
+        name,
+        method,
+        path,
+        headers: Vec::new(),
+        creds: Creds::None,
+        body: Body::Empty,
+    }
+}
+
+impl Case {
+    fn h(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+    fn creds(mut self, c: Creds) -> Self {
+        self.creds = c;
+        self
+    }
+    fn form(mut self, body: &str) -> Self {
+        self.body = Body::Text("application/x-www-form-urlencoded", body.to_string());
+        self
+    }
+    fn json(mut self, body: &str) -> Self {
+        self.body = Body::Text("application/json", body.to_string());
+        self
+    }
+    fn text(mut self, ct: &'static str, body: &str) -> Self {
+        self.body = Body::Text(ct, body.to_string());
+        self
+    }
+    fn big(mut self, ct: &'static str, len: usize) -> Self {
+        self.body = Body::Big(ct, len);
+        self
+    }
+    fn public(self) -> Self {
+        self.h("host", PUBLIC_HOST)
+    }
+    fn via_tls_proxy(self) -> Self {
+        self.public().h("x-forwarded-proto", "https")
+    }
+}
+
+fn table() -> Vec<Case> {
+    let login_ok = "username=ann&password=pw&_csrf_token={token}";
+    let mut t = vec![
+        // Safe methods, routing, static files.
+        case("GET /", "GET", "/"),
+        case("HEAD /", "HEAD", "/"),
+        case("GET /login", "GET", "/login"),
+        case("GET /health", "GET", "/health"),
+        case("GET script", "GET", "/static/js/script.js"),
+        case("GET favicon", "GET", "/favicon.ico"),
+        case("GET 404", "GET", "/nope"),
+        case("GET 404 with cookie", "GET", "/nope").creds(Creds::CookieOnly),
+        case("OPTIONS /", "OPTIONS", "/"),
+        case("GET /api/echo (405)", "GET", "/api/echo"),
+        case("GET /items/1 (405)", "GET", "/items/1"),
+        case("PATCH /login with token (405)", "PATCH", "/login").creds(Creds::Header),
+        case("POST 404 without token", "POST", "/nope"),
+        case("POST 404 with token", "POST", "/nope").creds(Creds::Header),
+        // Unsafe methods without a valid token.
+        case("POST /login no cookie", "POST", "/login").form("username=a&password=b"),
+        case("POST /login no cookie (json accept)", "POST", "/login")
+            .h("accept", "application/json")
+            .form("username=a&password=b"),
+        case("POST /login cookie, no token", "POST", "/login")
+            .creds(Creds::CookieOnly)
+            .form("username=a&password=b"),
+        case("POST /login cookie, no body type", "POST", "/login").creds(Creds::CookieOnly),
+        case("POST /login bad header token", "POST", "/login")
+            .creds(Creds::BadHeader)
+            .form(login_ok),
+        case("POST /login bad body token", "POST", "/login")
+            .creds(Creds::Body)
+            .form("username=a&password=b&_csrf_token=AAAA"),
+        case("POST /login duplicate body token", "POST", "/login")
+            .creds(Creds::Body)
+            .form("_csrf_token={token}&_csrf_token={token}&username=a&password=b"),
+        case("PUT /items/1 no token", "PUT", "/items/1"),
+        case("DELETE /items/1 no token", "DELETE", "/items/1"),
+        case("DELETE /items/1 token in query only", "DELETE", "/items/1?_csrf_token=x")
+            .creds(Creds::CookieOnly),
+        // With tokens.
+        case("POST /login body token", "POST", "/login")
+            .creds(Creds::Body)
+            .form(login_ok),
+        case("POST /login header token", "POST", "/login")
+            .creds(Creds::Header)
+            .form("username=bob&password=pw"),
+        case("POST /login json body token (415)", "POST", "/login")
+            .creds(Creds::Body)
+            .json(r#"{"_csrf_token":"{token}","username":"a"}"#),
+        case("POST /login multipart token (415)", "POST", "/login")
+            .creds(Creds::Body)
+            .text(
+                "multipart/form-data; boundary=XyZ",
+                "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n--XyZ--\r\n",
+            ),
+        case("POST /login missing field (422)", "POST", "/login")
+            .creds(Creds::Header)
+            .form("username=bob"),
+        case("PUT /items/7 header token", "PUT", "/items/7").creds(Creds::Header),
+        case("DELETE /items/7 header token", "DELETE", "/items/7").creds(Creds::Header),
+        case("PUT /items/abc (400)", "PUT", "/items/abc").creds(Creds::Header),
+        // Cross-origin headers.
+        case("SFS cross-site", "POST", "/login")
+            .creds(Creds::Body)
+            .h("sec-fetch-site", "cross-site")
+            .form(login_ok),
+        case("SFS same-site", "POST", "/login")
+            .creds(Creds::Body)
+            .h("sec-fetch-site", "same-site")
+            .form(login_ok),
+        case("SFS same-origin", "POST", "/login")
+            .creds(Creds::Body)
+            .h("sec-fetch-site", "same-origin")
+            .form(login_ok),
+        case("SFS none", "POST", "/login")
+            .creds(Creds::Body)
+            .h("sec-fetch-site", "none")
+            .form(login_ok),
+        case("SFS cross-site, no token", "POST", "/items/1").h("sec-fetch-site", "cross-site"),
+        case("Origin foreign", "POST", "/login")
+            .creds(Creds::Body)
+            .h("origin", FOREIGN)
+            .form(login_ok),
+        case("Origin own", "POST", "/login")
+            .creds(Creds::Body)
+            .h("origin", "{own}")
+            .form(login_ok),
+        case("Origin null", "POST", "/login")
+            .creds(Creds::Body)
+            .h("origin", "null")
+            .form(login_ok),
+        case("Origin own over https scheme", "POST", "/login")
+            .creds(Creds::Body)
+            .h("origin", "https://127.0.0.1")
+            .form(login_ok),
+        case("Referer foreign on plain http", "POST", "/login")
+            .creds(Creds::Body)
+            .h("referer", "https://evil.example/page")
+            .form(login_ok),
+        case("exempt route cross-site", "POST", "/api/echo")
+            .h("sec-fetch-site", "cross-site")
+            .json(r#"{"a":1}"#),
+        // Forwarded headers from the trusted loopback peer, public host.
+        case("public GET redirects", "GET", "/?q=1").public(),
+        case("public HEAD redirects", "HEAD", "/login").public(),
+        case("public POST redirects 308", "POST", "/login")
+            .public()
+            .form("a=b"),
+        case("public /health exempt from redirect", "GET", "/health").public(),
+        case("bad host", "GET", "/").h("host", "app.example@evil"),
+        case("TLS proxy GET / (HSTS)", "GET", "/").via_tls_proxy(),
+        case("TLS proxy GET /login", "GET", "/login").via_tls_proxy(),
+        case("TLS proxy 404", "GET", "/nope").via_tls_proxy(),
+        case("Forwarded proto=https", "GET", "/")
+            .h("host", "internal:8080")
+            .h("forwarded", "for=1.2.3.4;proto=https;host=\"Shop.example\""),
+        case("TLS proxy X-Forwarded-Host", "GET", "/login")
+            .h("host", "internal:8080")
+            .h("x-forwarded-proto", "https")
+            .h("x-forwarded-host", "shop.example"),
+        case("TLS proxy POST no Origin/Referer", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::SecureHeader)
+            .form("username=a&password=b"),
+        case("TLS proxy POST foreign Referer", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::SecureHeader)
+            .h("referer", "https://evil.example/x")
+            .form("username=a&password=b"),
+        case("TLS proxy POST own Referer", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::SecureHeader)
+            .h("referer", "https://app.example/login")
+            .form("username=a&password=b"),
+        case("TLS proxy POST own Origin", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::SecureHeader)
+            .h("origin", "https://app.example")
+            .form("username=a&password=b"),
+        case("TLS proxy POST http Origin", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::SecureHeader)
+            .h("origin", "http://app.example")
+            .form("username=a&password=b"),
+        case("TLS proxy POST plain cookie", "POST", "/login")
+            .via_tls_proxy()
+            .creds(Creds::Header)
+            .h("origin", "https://app.example")
+            .form("username=a&password=b"),
+        // Bad bodies.
+        case("bad percent-encoding in token", "POST", "/login")
+            .creds(Creds::Body)
+            .form("username=a&password=b&_csrf_token=%ZZ"),
+        case("bad percent-encoding elsewhere", "POST", "/login")
+            .creds(Creds::Body)
+            .form("username=%ZZ&password=b&_csrf_token={token}"),
+        case("invalid JSON to protected route", "POST", "/items/1")
+            .creds(Creds::Body)
+            .json(r#"{"_csrf_token": "#),
+        case("JSON array to protected route", "POST", "/items/1")
+            .creds(Creds::Body)
+            .json("[1,2]"),
+        case("invalid JSON to exempt echo", "POST", "/api/echo").json(r#"{"a": "#),
+        case("JSON echo", "POST", "/api/echo").json(r#"{"a":[1,2,{"b":null}]}"#),
+        case("echo wrong content type", "POST", "/api/echo").text("text/plain", "{}"),
+        case("broken multipart", "POST", "/login")
+            .creds(Creds::Body)
+            .text("multipart/form-data; boundary=XyZ", "--XyZ\r\ngarbage"),
+        case("2 MiB form to protected route", "POST", "/login")
+            .creds(Creds::CookieOnly)
+            .big("application/x-www-form-urlencoded", 2 * 1024 * 1024),
+        case("2 MiB form, json accept", "POST", "/login")
+            .creds(Creds::CookieOnly)
+            .h("accept", "application/json")
+            .big("application/x-www-form-urlencoded", 2 * 1024 * 1024),
+        case("2 MiB + 1 JSON to exempt echo", "POST", "/api/echo")
+            .big("application/json", 2 * 1024 * 1024 + 1),
+        case("1 MiB + 1 JSON with header token", "PUT", "/items/3")
+            .creds(Creds::Header)
+            .big("application/json", 1024 * 1024 + 1),
+    ];
+    // Every unsafe method against a GET-only route, without credentials.
+    for m in ["POST", "PUT", "PATCH", "DELETE"] {
+        t.push(case("unsafe method, no credentials", m, "/health"));
+    }
+    t
+}
+
+/// Credentials one app issued.
+struct Tokens {
+    cookie: String,
+    token: String,
+    secure_cookie: String,
+    secure_token: String,
+}
+
+struct Target {
+    name: &'static str,
+    addr: SocketAddr,
+    tokens: Tokens,
+}
+
+fn re(p: &str) -> Regex {
+    Regex::new(p).unwrap()
+}
+
+fn token_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| re(r#"name="_csrf_token" value="([^"]+)""#))
+}
+
+async fn credentials(client: &reqwest::Client, addr: SocketAddr, secure: bool) -> (String, String) {
+    let mut req = client.get(format!("http://{addr}/login"));
+    if secure {
+        req = req
+            .header("host", PUBLIC_HOST)
+            .header("x-forwarded-proto", "https");
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = res.text().await.unwrap();
+    let token = token_re().captures(&body).unwrap()[1].to_string();
+    (cookie, token)
+}
+
+/// One normalised response: status and the compared headers (name → sorted values).
+#[derive(Debug, PartialEq, Eq)]
+struct Seen {
+    status: u16,
+    headers: BTreeMap<String, Vec<String>>,
+}
+
+fn normalise(name: &str, value: &str) -> String {
+    static NONCE: OnceLock<Regex> = OnceLock::new();
+    static COOKIE: OnceLock<Regex> = OnceLock::new();
+    static PORT: OnceLock<Regex> = OnceLock::new();
+    let nonce = NONCE.get_or_init(|| re(r"'nonce-[A-Za-z0-9_-]{24}'"));
+    let v = nonce.replace_all(value, "'nonce-N'").to_string();
+    let v = PORT
+        .get_or_init(|| re(r"127\.0\.0\.1:\d+"))
+        .replace_all(&v, "127.0.0.1:PORT")
+        .to_string();
+    if name == "set-cookie" {
+        // The value is random; the attributes are compared as a set.
+        let v = COOKIE
+            .get_or_init(|| re(r"^([^=;]+)=[^;]*"))
+            .replace(&v, "$1=V")
+            .to_string();
+        let mut attrs: Vec<String> = v.split(';').map(|a| a.trim().to_string()).collect();
+        attrs.sort();
+        return attrs.join("; ");
+    }
+    v
+}
+
+fn seen<'a>(status: u16, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Seen {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (n, value) in headers {
+        if IGNORED.contains(&n) {
+            continue;
+        }
+        let v = String::from_utf8_lossy(value).to_string();
+        out.entry(n.to_string()).or_default().push(normalise(n, &v));
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    Seen {
+        status,
+        headers: out,
+    }
+}
+
+async fn send(client: &reqwest::Client, t: &Target, c: &Case) -> Seen {
+    let own = format!("http://{}", t.addr);
+    let method = reqwest::Method::from_bytes(c.method.as_bytes()).unwrap();
+    let mut req = client.request(method, format!("http://{}{}", t.addr, c.path));
+    for (n, v) in &c.headers {
+        req = req.header(*n, v.replace("{own}", &own));
+    }
+    let tok = &t.tokens;
+    req = match c.creds {
+        Creds::None => req,
+        Creds::CookieOnly | Creds::Body => req.header("cookie", &tok.cookie),
+        Creds::Header => req
+            .header("cookie", &tok.cookie)
+            .header("x-csrftoken", &tok.token),
+        Creds::BadHeader => req
+            .header("cookie", &tok.cookie)
+            .header("x-csrftoken", "not-a-token"),
+        Creds::SecureHeader => req
+            .header("cookie", &tok.secure_cookie)
+            .header("x-csrftoken", &tok.secure_token),
+    };
+    req = match &c.body {
+        Body::Empty => req,
+        Body::Text(ct, text) => req
+            .header("content-type", *ct)
+            .body(text.replace("{token}", &tok.token)),
+        Body::Big(ct, len) => req.header("content-type", *ct).body(vec![b'a'; *len]),
+    };
+    // A server that refuses a large body without reading it (hyper, for the
+    // axum app) may close the connection while the client is still writing;
+    // the client then sees a reset instead of the 413. That race is TCP's, not
+    // rampart's: try again a few times before recording the error.
+    let mut outcome = None;
+    for _ in 0..5 {
+        let attempt = req.try_clone().expect("buffered body").send().await;
+        let retry = matches!(&attempt, Err(e) if e.is_request() || e.is_connect() || e.is_body());
+        outcome = Some(attempt);
+        if !retry {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    match outcome.expect("at least one attempt") {
+        Ok(res) => {
+            let status = res.status().as_u16();
+            let s = seen(
+                status,
+                res.headers()
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_bytes())),
+            );
+            let _ = res.bytes().await;
+            s
+        }
+        Err(e) => Seen {
+            status: 0,
+            headers: BTreeMap::from([("error".to_string(), vec![e.to_string()])]),
+        },
+    }
+}
+
+fn start_actix(seed: actix_app::Seed) -> (SocketAddr, actix_web::dev::ServerHandle) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = seed.server(listener, 1).unwrap();
+            tx.send(server.handle()).unwrap();
+            let _ = server.await;
+        })
+    });
+    (addr, rx.recv().unwrap())
+}
+
+fn diff(a: &Seen, b: &Seen) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.status != b.status {
+        out.push(format!("status {} vs {}", a.status, b.status));
+    }
+    let names: std::collections::BTreeSet<&String> =
+        a.headers.keys().chain(b.headers.keys()).collect();
+    for n in names {
+        let (x, y) = (a.headers.get(n), b.headers.get(n));
+        if x != y {
+            out.push(format!("{n}: {x:?} vs {y:?}"));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_and_actix_seed_apps_answer_alike() {
+    let cfg_axum = axum_app::SeedConfig {
+        csrf_key: Some(KEY.to_vec()),
+        csp_report_uri: None,
+    };
+    let axum_seed = axum_app::build(cfg_axum).unwrap();
+    let axum_state = axum_seed.state.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let axum_addr = listener.local_addr().unwrap();
+    let router = axum_seed.router;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+
+    let actix_seed = actix_app::build(actix_app::SeedConfig {
+        csrf_key: Some(KEY.to_vec()),
+        csp_report_uri: None,
+    })
+    .unwrap();
+    let actix_state = actix_seed.state.clone();
+    let (actix_addr, actix_handle) = start_actix(actix_seed);
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut targets = Vec::new();
+    for (name, addr) in [("axum", axum_addr), ("actix", actix_addr)] {
+        let (cookie, token) = credentials(&client, addr, false).await;
+        let (secure_cookie, secure_token) = credentials(&client, addr, true).await;
+        assert!(secure_cookie.starts_with("__Host-csrf="), "{secure_cookie}");
+        targets.push(Target {
+            name,
+            addr,
+            tokens: Tokens {
+                cookie,
+                token,
+                secure_cookie,
+                secure_token,
+            },
+        });
+    }
+
+    let cases = table();
+    let mut mismatches = Vec::new();
+    let mut rows = Vec::new();
+    for c in &cases {
+        let a = send(&client, &targets[0], c).await;
+        let b = send(&client, &targets[1], c).await;
+        rows.push(format!(
+            "{:>3} {:>3}  {} {} ({})",
+            a.status, b.status, c.method, c.path, c.name
+        ));
+        for d in diff(&a, &b) {
+            mismatches.push(format!("{} {} ({}): {d}", c.method, c.path, c.name));
+        }
+    }
+    println!(
+        "{} vs {}:\n{}",
+        targets[0].name,
+        targets[1].name,
+        rows.join("\n")
+    );
+    // The comparison saw what matters: nonces, cookies, HSTS only when secure.
+    let home = send(&client, &targets[1], &cases[0]).await;
+    assert!(home.headers["content-security-policy"][0].contains("'nonce-N'"));
+    assert_eq!(home.headers["x-frame-options"], ["SAMEORIGIN"]);
+    assert!(home.headers["set-cookie"][0]
+        .starts_with("HttpOnly; Max-Age=31536000; Path=/; SameSite=Lax; csrf=V"));
+    assert!(!home.headers.contains_key("strict-transport-security"));
+    let tls = cases
+        .iter()
+        .find(|c| c.name == "TLS proxy GET /login")
+        .unwrap();
+    let tls = send(&client, &targets[1], tls).await;
+    assert_eq!(
+        tls.headers["strict-transport-security"],
+        ["max-age=31536000; includeSubDomains"]
+    );
+    assert!(
+        tls.headers["set-cookie"][0].contains("Secure; __Host-csrf=V"),
+        "{tls:?}"
+    );
+    let logins = (
+        axum_state.logins.load(Ordering::SeqCst),
+        actix_state.logins.load(Ordering::SeqCst),
+    );
+    let writes = (
+        axum_state.item_writes.load(Ordering::SeqCst),
+        actix_state.item_writes.load(Ordering::SeqCst),
+    );
+    actix_handle.stop(false).await;
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatch(es) between axum and actix:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert_eq!(logins.0, logins.1, "login handler runs differ");
+    assert_eq!(writes.0, writes.1, "item handler runs differ");
+    assert!(
+        logins.0 > 0 && writes.0 > 0,
+        "the table exercised the handlers"
+    );
+}
+
+/// Forwarded headers from a peer that is not trusted (not loopback) cannot come
+/// over loopback TCP, so both apps get these requests in process, with the
+/// peer address each framework's test tools let a request carry.
+#[actix_web::test]
+async fn forwarded_headers_from_untrusted_peer_alike() {
+    use actix_web::test as atest;
+    use rampart::core::ConnectionInfo;
+    use tower::ServiceExt;
+
+    let axum_seed = axum_app::build(axum_app::SeedConfig {
+        csrf_key: Some(KEY.to_vec()),
+        csp_report_uri: None,
+    })
+    .unwrap();
+    let actix_seed = actix_app::build(actix_app::SeedConfig {
+        csrf_key: Some(KEY.to_vec()),
+        csp_report_uri: None,
+    })
+    .unwrap();
+    let actix = atest::init_service(actix_seed.app()).await;
+
+    type PeerCase<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: &[PeerCase] = &[
+        (
+            "untrusted XFP https GET",
+            "203.0.113.9",
+            "GET",
+            &[("host", PUBLIC_HOST), ("x-forwarded-proto", "https")],
+        ),
+        (
+            "untrusted XFP https POST",
+            "203.0.113.9",
+            "POST",
+            &[("host", PUBLIC_HOST), ("x-forwarded-proto", "https")],
+        ),
+        (
+            "untrusted Forwarded",
+            "203.0.113.9",
+            "GET",
+            &[
+                ("host", "internal"),
+                ("forwarded", "proto=https;host=shop.example"),
+            ],
+        ),
+        (
+            "untrusted XFP, loopback host",
+            "203.0.113.9",
+            "GET",
+            &[("host", "localhost:8000"), ("x-forwarded-proto", "https")],
+        ),
+        (
+            "untrusted, no XFP",
+            "198.51.100.1",
+            "GET",
+            &[("host", PUBLIC_HOST)],
+        ),
+        (
+            "trusted XFP https",
+            "127.0.0.1",
+            "GET",
+            &[("host", PUBLIC_HOST), ("x-forwarded-proto", "https")],
+        ),
+        (
+            "trusted ::1 XFP https",
+            "::1",
+            "GET",
+            &[("host", PUBLIC_HOST), ("x-forwarded-proto", "https")],
+        ),
+        (
+            "untrusted, cross-site POST",
+            "203.0.113.9",
+            "POST",
+            &[("host", "localhost"), ("sec-fetch-site", "cross-site")],
+        ),
+    ];
+    let mut mismatches = Vec::new();
+    for (name, peer, method, headers) in cases {
+        let ip: std::net::IpAddr = peer.parse().unwrap();
+        let mut req = http::Request::builder().method(*method).uri("/login");
+        for (n, v) in *headers {
+            req = req.header(*n, *v);
+        }
+        let mut req = req.body(axum::body::Body::empty()).unwrap();
+        req.extensions_mut().insert(ConnectionInfo::peer(ip));
+        let res = axum_seed.router.clone().oneshot(req).await.unwrap();
+        let a = seen(
+            res.status().as_u16(),
+            res.headers()
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
+
+        let mut req = atest::TestRequest::default()
+            .method(actix_web::http::Method::from_bytes(method.as_bytes()).unwrap())
+            .uri("/login")
+            .peer_addr(SocketAddr::new(ip, 40000));
+        for (n, v) in *headers {
+            req = req.insert_header((*n, *v));
+        }
+        let res = atest::call_service(&actix, req.to_request()).await;
+        let b = seen(
+            res.status().as_u16(),
+            res.headers()
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
+        println!("{:>3} {:>3}  {name}", a.status, b.status);
+        for d in diff(&a, &b) {
+            mismatches.push(format!("{name}: {d}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "mismatches:\n{}",
+        mismatches.join("\n")
+    );
+}

@@ -1,0 +1,479 @@
+//! Framework-neutral steps every adapter performs, so the Tower/axum and the
+//! actix-web adapters share one implementation of each rule: what happens
+//! before the application runs ([`SecureHeaders::inbound`]), how a body is
+//! buffered under a limit ([`read_limited`]) and what follows from the result
+//! ([`Csrf::check_body_read`]), how the CSP report endpoint answers
+//! ([`report_response`]), how a route's [`Overrides`] get their nonces
+//! ([`Overrides::for_route`]) and what a nonce extractor falls back to
+//! ([`nonces_or_standalone`]).
+//!
+//! An adapter converts its framework's request into `http` types, calls these
+//! functions and converts the answers back; it decides nothing itself.
+//!
+//! ```
+//! use rampart_core::adapter::Inbound;
+//! use rampart_core::headers::SecureHeaders;
+//! use rampart_core::ConnectionInfo;
+//!
+//! let sh = SecureHeaders::default();
+//! let (parts, _) = http::Request::get("/").header("host", "shop.example").body(()).unwrap().into_parts();
+//! match sh.inbound(ConnectionInfo::peer("203.0.113.9".parse().unwrap()), &parts) {
+//!     Inbound::Respond(res) => assert_eq!(res.status(), 301), // plain http for a public host
+//!     Inbound::Continue(_) => unreachable!(),
+//! }
+//! ```
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+
+use crate::csp::{ReportCollector, RequestNonces};
+use crate::csrf::{Csrf, CsrfRequest, Rejection};
+use crate::headers::{CspOverride, Overrides, RedirectDecision, SecureHeaders};
+use crate::{ConnectionInfo, RequestFacts};
+
+/// What an adapter does with a request before the application sees it.
+#[derive(Debug)]
+pub enum Inbound {
+    /// Serve it: put the scope's facts (and nonces, if any) into the request
+    /// extensions and keep the scope for [`SecureHeaders::outbound`].
+    Continue(RequestScope),
+    /// Answer at once with this response (an HTTPS redirect or a `400` for a
+    /// bad host), security headers already applied.
+    Respond(Response<Bytes>),
+}
+
+/// Per-request state of the secure header set, between
+/// [`SecureHeaders::inbound`] and [`SecureHeaders::outbound`].
+///
+/// ```
+/// use rampart_core::adapter::Inbound;
+/// use rampart_core::headers::SecureHeaders;
+/// use rampart_core::ConnectionInfo;
+///
+/// let sh = SecureHeaders::default();
+/// let (parts, _) = http::Request::get("/").header("host", "localhost:8000").body(()).unwrap().into_parts();
+/// let Inbound::Continue(scope) = sh.inbound(ConnectionInfo::default(), &parts) else { panic!() };
+/// assert!(!scope.facts.secure);
+/// assert!(scope.nonces.is_none()); // the default CSP has no nonces
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestScope {
+    /// What rampart concluded about the request.
+    pub facts: RequestFacts,
+    /// Ungenerated nonce cells, when the CSP uses nonces.
+    pub nonces: Option<RequestNonces>,
+}
+
+impl SecureHeaders {
+    /// The inbound half of the header layer: request facts under this set's
+    /// proxy trust, then the HTTPS redirect decision. A redirect (`301` for
+    /// GET/HEAD, `308` otherwise) or a bad-host refusal (`400`, logged) is
+    /// returned as a complete response carrying the header set.
+    ///
+    /// ```
+    /// use rampart_core::adapter::Inbound;
+    /// use rampart_core::headers::SecureHeaders;
+    /// use rampart_core::ConnectionInfo;
+    ///
+    /// let sh = SecureHeaders::default();
+    /// let (parts, _) = http::Request::post("/pay?x=1").header("host", "shop.example").body(()).unwrap().into_parts();
+    /// let Inbound::Respond(res) = sh.inbound(ConnectionInfo::default(), &parts) else { panic!() };
+    /// assert_eq!(res.status(), 308);
+    /// assert_eq!(res.headers()["location"], "https://shop.example/pay?x=1");
+    /// assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    /// ```
+    pub fn inbound(&self, conn: ConnectionInfo, parts: &http::request::Parts) -> Inbound {
+        let facts = self.facts(conn, &parts.uri, &parts.headers);
+        let for_predicate = self.redirect_needs_parts().then_some(parts);
+        match self.redirect(&parts.method, &parts.uri, &facts, for_predicate) {
+            RedirectDecision::Continue => Inbound::Continue(RequestScope {
+                nonces: self.request_nonces(),
+                facts,
+            }),
+            RedirectDecision::Redirect { status, location } => {
+                let mut res = Response::new(Bytes::new());
+                *res.status_mut() = status;
+                res.headers_mut().insert(header::LOCATION, location);
+                self.apply(&facts, None, None, res.headers_mut());
+                Inbound::Respond(res)
+            }
+            RedirectDecision::BadHost(reason) => {
+                tracing::warn!(
+                    reason,
+                    path = parts.uri.path(),
+                    "rampart: refused to redirect to https"
+                );
+                let mut res = Response::new(Bytes::from(format!("400 Bad Request: {reason}\n")));
+                *res.status_mut() = StatusCode::BAD_REQUEST;
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                self.apply(&facts, None, None, res.headers_mut());
+                Inbound::Respond(res)
+            }
+        }
+    }
+
+    /// The outbound half: writes the header set into the response headers
+    /// (see [`SecureHeaders::apply`]) with the scope's facts and nonces and the
+    /// response's [`Overrides`].
+    ///
+    /// ```
+    /// use rampart_core::adapter::Inbound;
+    /// use rampart_core::headers::SecureHeaders;
+    /// use rampart_core::ConnectionInfo;
+    ///
+    /// let sh = SecureHeaders::default();
+    /// let (parts, _) = http::Request::get("/").header("host", "localhost").body(()).unwrap().into_parts();
+    /// let Inbound::Continue(scope) = sh.inbound(ConnectionInfo::default(), &parts) else { panic!() };
+    /// let mut h = http::HeaderMap::new();
+    /// sh.outbound(&scope, None, &mut h);
+    /// assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    /// ```
+    pub fn outbound(
+        &self,
+        scope: &RequestScope,
+        overrides: Option<&Overrides>,
+        headers: &mut HeaderMap,
+    ) {
+        self.apply(&scope.facts, scope.nonces.as_ref(), overrides, headers);
+    }
+}
+
+/// The outcome of reading a request body under a limit.
+#[derive(Debug)]
+pub enum BodyRead<B> {
+    /// The whole body.
+    Complete(Bytes),
+    /// `Content-Length` announced more than the limit; nothing was read, so the
+    /// body is handed back intact.
+    DeclaredTooLarge(B),
+    /// The body grew past the limit while being read (part of it is consumed).
+    TooLarge,
+    /// The client or connection failed while sending it.
+    Broken,
+}
+
+/// The `Content-Length` of a request, when present and a valid number.
+///
+/// ```
+/// let mut h = http::HeaderMap::new();
+/// h.insert("content-length", "12".parse().unwrap());
+/// assert_eq!(rampart_core::adapter::declared_length(&h), Some(12));
+/// ```
+pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// Reads a whole body of at most `limit` bytes.
+///
+/// A `Content-Length` above the limit is refused without reading anything (the
+/// body comes back in [`BodyRead::DeclaredTooLarge`]); otherwise `into_stream`
+/// turns the body into a stream of byte chunks, which is read until it ends,
+/// passes the limit, or fails.
+///
+/// ```
+/// use rampart_core::adapter::{read_limited, BodyRead};
+/// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"ab")), Ok(bytes::Bytes::from_static(b"cd"))]);
+/// let read = futures_util::FutureExt::now_or_never(read_limited(&http::HeaderMap::new(), chunks, 3, |s| s)).unwrap();
+/// assert!(matches!(read, BodyRead::TooLarge));
+/// ```
+pub async fn read_limited<B, S, E>(
+    headers: &HeaderMap,
+    body: B,
+    limit: usize,
+    into_stream: impl FnOnce(B) -> S,
+) -> BodyRead<B>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    let declared = declared_length(headers);
+    if declared.is_some_and(|n| n > limit as u64) {
+        return BodyRead::DeclaredTooLarge(body);
+    }
+    let stream = into_stream(body);
+    let mut stream = std::pin::pin!(stream);
+    let mut first: Option<Bytes> = None;
+    let mut buf: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return BodyRead::Broken;
+        };
+        if chunk.is_empty() {
+            continue;
+        }
+        len = len.saturating_add(chunk.len());
+        if len > limit {
+            return BodyRead::TooLarge;
+        }
+        // One chunk (the common case) is kept as is; more are joined.
+        match (&mut first, &mut buf) {
+            (None, None) => first = Some(chunk),
+            (Some(f), None) => {
+                let mut b = BytesMut::with_capacity(declared.map_or(len, |d| d as usize).max(len));
+                b.extend_from_slice(f);
+                b.extend_from_slice(&chunk);
+                first = None;
+                buf = Some(b);
+            }
+            (_, Some(b)) => b.extend_from_slice(&chunk),
+        }
+    }
+    BodyRead::Complete(match (first, buf) {
+        (_, Some(b)) => b.freeze(),
+        (Some(f), None) => f,
+        (None, None) => Bytes::new(),
+    })
+}
+
+/// The body a request continues with after [`Csrf::check_body_read`].
+#[derive(Debug)]
+pub enum PassBody<B> {
+    /// The original body, unread (report-only mode let an oversized body through).
+    Untouched(B),
+    /// The buffered bytes, exactly as received.
+    Buffered(Bytes),
+}
+
+impl Csrf {
+    /// What follows from reading the body after
+    /// [`Decision::ReadBody`](crate::csrf::Decision::ReadBody):
+    ///
+    /// * complete → [`check_body`](Csrf::check_body) looks for the token;
+    /// * declared too large (nothing read) → `413`, or in report-only mode the
+    ///   untouched body goes on;
+    /// * grew too large while read → `413` (even in report-only mode: part of the
+    ///   body is gone);
+    /// * broken → `400` (likewise).
+    ///
+    /// ```
+    /// use rampart_core::adapter::BodyRead;
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(request) = csrf.check(&get, &facts, None) else { panic!() };
+    /// let read: BodyRead<()> = BodyRead::TooLarge;
+    /// let out = futures_util::FutureExt::now_or_never(csrf.check_body_read(request, &http::HeaderMap::new(), read)).unwrap();
+    /// assert_eq!(out.unwrap_err().status(), 413);
+    /// ```
+    pub async fn check_body_read<B>(
+        &self,
+        request: CsrfRequest,
+        headers: &HeaderMap,
+        read: BodyRead<B>,
+    ) -> Result<(CsrfRequest, PassBody<B>), Rejection> {
+        match read {
+            BodyRead::Complete(bytes) => {
+                let request = self.check_body(request, headers, &bytes).await?;
+                Ok((request, PassBody::Buffered(bytes)))
+            }
+            BodyRead::DeclaredTooLarge(body) => self
+                .body_too_large(request)
+                .map(|r| (r, PassBody::Untouched(body))),
+            BodyRead::TooLarge => {
+                let _ = self.body_too_large(request);
+                Err(Rejection::too_large())
+            }
+            BodyRead::Broken => {
+                let _ = self.body_unreadable(request);
+                Err(Rejection::malformed_body())
+            }
+        }
+    }
+}
+
+/// The CSP report endpoint's answer to a request that is not a `POST`
+/// (`405`), or `None` when the body should be read.
+///
+/// ```
+/// let res = rampart_core::adapter::report_method_check(&http::Method::GET).unwrap();
+/// assert_eq!(res.status(), 405);
+/// assert!(rampart_core::adapter::report_method_check(&http::Method::POST).is_none());
+/// ```
+pub fn report_method_check(method: &Method) -> Option<Response<Bytes>> {
+    (method != Method::POST)
+        .then(|| plain_reply(StatusCode::METHOD_NOT_ALLOWED, "reports must be POSTed"))
+}
+
+/// The CSP report endpoint's answer once the body was read (under
+/// [`ReportCollector::max_body_bytes`]): `204` when the reports were taken,
+/// `413` for a body over the limit, `400` for a broken body, and the
+/// collector's 4xx otherwise. Never a 5xx.
+///
+/// ```
+/// use rampart_core::adapter::{report_response, BodyRead};
+/// use rampart_core::csp::ReportCollector;
+/// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
+/// let res = report_response(&c, Some("text/plain"), None, BodyRead::<()>::Complete(bytes::Bytes::from_static(b"{}")));
+/// assert_eq!(res.status(), 415);
+/// ```
+pub fn report_response<B>(
+    collector: &ReportCollector,
+    content_type: Option<&str>,
+    client: Option<IpAddr>,
+    read: BodyRead<B>,
+) -> Response<Bytes> {
+    let bytes = match read {
+        BodyRead::Complete(b) => b,
+        BodyRead::DeclaredTooLarge(_) | BodyRead::TooLarge => {
+            collector.record_too_large();
+            return plain_reply(StatusCode::PAYLOAD_TOO_LARGE, "report body too large");
+        }
+        BodyRead::Broken => {
+            return plain_reply(StatusCode::BAD_REQUEST, "report body could not be read")
+        }
+    };
+    match collector.ingest(content_type, client, &bytes) {
+        Ok(_) => plain_reply(StatusCode::NO_CONTENT, ""),
+        Err(e) => plain_reply(e.status(), &e.to_string()),
+    }
+}
+
+fn plain_reply(status: StatusCode, msg: &str) -> Response<Bytes> {
+    let mut res = Response::new(Bytes::copy_from_slice(msg.as_bytes()));
+    *res.status_mut() = status;
+    if !msg.is_empty() {
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    res
+}
+
+impl Overrides {
+    /// Prepares a route's overrides for one request. A replacement policy with
+    /// nonces on a request that has no nonce cells (the app-wide policy has
+    /// none) gets cells of the replacement's shape: they are returned for the
+    /// adapter to put into the request extensions, and carried by the returned
+    /// overrides so the header shows the nonce the handler rendered.
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// use rampart_core::headers::Overrides;
+    /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+    /// let (o, cells) = Overrides::new().csp(strict).for_route(false);
+    /// assert!(cells.is_some() && o.nonces().is_some());
+    /// let (_, cells) = Overrides::new().csp_off().for_route(false);
+    /// assert!(cells.is_none());
+    /// ```
+    pub fn for_route(&self, request_has_nonces: bool) -> (Overrides, Option<RequestNonces>) {
+        let mut overrides = self.clone();
+        if request_has_nonces {
+            return (overrides, None);
+        }
+        if let Some(CspOverride::Replace(csp)) = overrides.csp_override() {
+            if let Some(n) = csp.new_request_nonces() {
+                overrides = overrides.with_nonces(n.clone());
+                return (overrides, Some(n));
+            }
+        }
+        (overrides, None)
+    }
+
+    /// Combines a route's overrides with those the handler returned (`later`,
+    /// applied after, so the handler has the last word).
+    ///
+    /// ```
+    /// use rampart_core::headers::Overrides;
+    /// let o = Overrides::new().merged_with(Some(Overrides::new().csp_off()));
+    /// assert!(!o.is_empty());
+    /// ```
+    pub fn merged_with(self, later: Option<Overrides>) -> Overrides {
+        match later {
+            Some(handler) => self.merge(handler),
+            None => self,
+        }
+    }
+}
+
+static MISSING_NONCE_LOGGED: AtomicBool = AtomicBool::new(false);
+
+/// The nonce cells a nonce extractor hands out: the request's own, or, when no
+/// CSP with `nonce_in(..)` covers the route, standalone cells and a warning
+/// (logged once per process) saying that no header will carry the nonce.
+///
+/// ```
+/// let n = rampart_core::adapter::nonces_or_standalone(None, "/page");
+/// assert_eq!(n.script().value().len(), 24);
+/// ```
+pub fn nonces_or_standalone(found: Option<&RequestNonces>, path: &str) -> RequestNonces {
+    match found {
+        Some(n) => n.clone(),
+        None => {
+            if !MISSING_NONCE_LOGGED.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    path,
+                    "rampart: a CSP nonce was requested but no CSP with nonce_in(..) covers this route; \
+                     the nonce will not be in any header, so scripts using it will be blocked (logged once)"
+                );
+            }
+            RequestNonces::standalone()
+        }
+    }
+}
+
+/// Body of the `500` a CSRF token extractor answers on a route no CSRF
+/// middleware covers (a server misconfiguration, logged as an error).
+///
+/// ```
+/// assert!(rampart_core::adapter::MISSING_CSRF_MESSAGE.contains("CSRF"));
+/// ```
+pub const MISSING_CSRF_MESSAGE: &str =
+    "server misconfiguration: CSRF protection is not installed on this route";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    fn read(
+        chunks: Vec<Result<&'static [u8], ()>>,
+        limit: usize,
+        cl: Option<&str>,
+    ) -> BodyRead<()> {
+        let mut h = HeaderMap::new();
+        if let Some(cl) = cl {
+            h.insert(header::CONTENT_LENGTH, cl.parse().unwrap());
+        }
+        let s = futures_util::stream::iter(
+            chunks
+                .into_iter()
+                .map(|c| c.map(Bytes::from_static))
+                .collect::<Vec<_>>(),
+        );
+        read_limited(&h, (), limit, |_| s).now_or_never().unwrap()
+    }
+
+    #[test]
+    fn limits_and_joins() {
+        assert!(matches!(read(vec![Ok(b"abc")], 3, None), BodyRead::Complete(b) if b == "abc"));
+        assert!(
+            matches!(read(vec![Ok(b"ab"), Ok(b""), Ok(b"c"), Ok(b"d")], 4, Some("4")), BodyRead::Complete(b) if b == "abcd")
+        );
+        assert!(matches!(read(vec![], 4, None), BodyRead::Complete(b) if b.is_empty()));
+        assert!(matches!(
+            read(vec![Ok(b"ab"), Ok(b"cd")], 3, None),
+            BodyRead::TooLarge
+        ));
+        assert!(matches!(
+            read(vec![Ok(b"a")], 3, Some("4")),
+            BodyRead::DeclaredTooLarge(())
+        ));
+        assert!(matches!(
+            read(vec![Ok(b"a"), Err(())], 3, None),
+            BodyRead::Broken
+        ));
+    }
+}

@@ -1,0 +1,152 @@
+//! What the axum seed app (`seed_app`) and the actix-web seed app
+//! (`seed_app_actix`) share: options, command line, security configuration,
+//! templates and page text. Each app includes this file with `#[path]`, so the
+//! two cannot drift apart.
+
+use std::net::SocketAddr;
+
+use rampart_core::csp::{CompiledCsp, Csp, Policy};
+use rampart_core::csrf::Csrf;
+use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
+use rampart_core::{ConfigError, ProxyTrust};
+
+/// The home page template (nonce and CSRF token placeholders).
+pub const INDEX_HTML: &str = include_str!("templates/index.html");
+/// The login form template.
+pub const LOGIN_HTML: &str = include_str!("templates/login.html");
+/// The page's own script, served at /static/js/script.js.
+pub const SCRIPT_JS: &str = include_str!("static/script.js");
+
+/// Options of the seed app.
+#[derive(Debug, Clone, Default)]
+pub struct SeedConfig {
+    /// Send violation reports to this path (served by the app itself).
+    pub csp_report_uri: Option<String>,
+    /// CSRF key; `None` reads RAMPART_CSRF_KEY or generates one (with a warning).
+    pub csrf_key: Option<Vec<u8>>,
+}
+
+/// The post's CSP, in the post's dict form (stray leading spaces included).
+pub fn seed_policy() -> Result<Policy, ConfigError> {
+    let sources = vec![
+        " 'self'",
+        "*.fontawesome.com",
+        "*.herokuapp.com",
+        "*.jquery.com",
+        "*.jsdelivr.net",
+    ];
+    Policy::from_pairs(vec![
+        ("base-uri", vec![" 'self'"]),
+        (
+            "default-src",
+            vec![
+                " 'self'",
+                "*.fontawesome.com",
+                "*.herokuapp.com",
+                "*.jsdelivr.net",
+            ],
+        ),
+        ("img-src", vec!["*"]),
+        ("script-src", sources.clone()),
+        ("script-src-elem", sources),
+    ])
+}
+
+/// The compiled CSP configuration: the post's policy, nonce in script-src and script-src-elem.
+pub fn seed_csp(cfg: &SeedConfig) -> Result<CompiledCsp, ConfigError> {
+    let mut csp = Csp::new(seed_policy()?).nonce_in(["script-src", "script-src-elem"]);
+    if let Some(uri) = &cfg.csp_report_uri {
+        csp = csp.report_uri(uri);
+    }
+    csp.build()
+}
+
+/// Secure headers: rampart's defaults, the post's CSP, a TLS proxy on loopback.
+pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
+    SecureHeaders::builder()
+        .proxy_trust(ProxyTrust::loopback())
+        .https_redirect(
+            HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health")?),
+        )
+        .compiled_csp(seed_csp(cfg)?)
+        .build()
+}
+
+/// CSRF on, /api/echo and the CSP report endpoint exempt (browsers POST reports
+/// without a token), keys from configuration or the environment.
+pub fn seed_csrf(cfg: &SeedConfig) -> Result<Csrf, ConfigError> {
+    let mut b = Csrf::builder().exempt_route("/api/echo");
+    if let Some(uri) = &cfg.csp_report_uri {
+        b = b.exempt_route(uri);
+    }
+    if let Some(k) = &cfg.csrf_key {
+        b = b.key(k);
+    }
+    b.build()
+}
+
+/// The templates, parsed once.
+pub fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.add_template("index.html", INDEX_HTML)
+        .expect("index template parses");
+    env.add_template("login.html", LOGIN_HTML)
+        .expect("login template parses");
+    env
+}
+
+/// The page after a successful login, the user name HTML-escaped.
+pub fn welcome_page(username: &str) -> String {
+    let name: String = username
+        .chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("<!doctype html><title>Welcome</title><p id=\"welcome\">welcome {name}</p>")
+}
+
+/// Parses `--addr HOST:PORT` and `--csp-report-uri PATH`; `None` after `--help`.
+pub fn parse_args(
+    program: &str,
+) -> Result<Option<(SocketAddr, SeedConfig)>, Box<dyn std::error::Error>> {
+    let mut addr: SocketAddr = "127.0.0.1:8000".parse()?;
+    let mut cfg = SeedConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--addr" => addr = args.next().ok_or("--addr needs HOST:PORT")?.parse()?,
+            "--csp-report-uri" => {
+                cfg.csp_report_uri = Some(args.next().ok_or("--csp-report-uri needs a path")?)
+            }
+            "-h" | "--help" => {
+                println!("usage: {program} [--addr HOST:PORT] [--csp-report-uri /csp-report]");
+                return Ok(None);
+            }
+            other => return Err(format!("unknown argument `{other}` (try --help)").into()),
+        }
+    }
+    Ok(Some((addr, cfg)))
+}
+
+/// Prints what the app sends and what the linter thinks of the policy.
+pub fn print_banner(framework: &str, addr: SocketAddr, headers: &SecureHeaders) {
+    println!("rampart seed app ({framework}) on http://{addr}/  (login form: http://{addr}/login)");
+    println!("\nSecurity headers sent on a secure response (the nonce is added per response when a page uses it):");
+    for (name, value) in headers.header_values() {
+        println!("  {name}: {value}");
+    }
+    println!("  plus, per response that renders a form: the CSRF secret cookie and Vary: Cookie");
+    if let Some(csp) = headers.csp() {
+        println!("\nCSP linter findings for this policy:");
+        for f in csp.findings() {
+            println!("  {f}");
+        }
+    }
+    println!();
+}
