@@ -16,6 +16,11 @@ use crate::convert;
 /// otherwise (`405` for methods other than POST, `413` for an oversized body),
 /// never a 500: the same answers as rampart's Tower `CspReportService`.
 ///
+/// Browsers send reports as token-less, often cross-site POSTs: keep this
+/// endpoint out of the CSRF protection (mount it outside the CSRF layer or
+/// middleware, or exempt its route with `CsrfConfig::exempt_route`), or every
+/// report is refused with 403.
+///
 /// ```
 /// use actix_web::App;
 /// use rampart_actix::{core::csp::{CspReport, ReportCollector}, CspReportService};

@@ -22,6 +22,11 @@ use super::connection::connection_info;
 /// the collector's size limit, rate-limited per client; answers `204` when the
 /// reports were taken and a 4xx with a reason otherwise (never a 500).
 ///
+/// Browsers send reports as token-less, often cross-site POSTs: keep this
+/// endpoint out of the CSRF protection (mount it outside the CSRF layer or
+/// middleware, or exempt its route with `CsrfConfig::exempt_route`), or every
+/// report is refused with 403.
+///
 /// ```
 /// use axum::Router;
 /// use rampart::{core::csp::ReportCollector, CspReportService};
