@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Reruns every benchmark of BENCHMARKS.md: criterion (per-request cost, PASSES
+# passes), allocations, instruction counts, and the end-to-end load test
+# (seed app vs bare axum app vs the post's Flask setup, ROUNDS interleaved
+# rounds). Results go to bench/results/; bench/summarize.py prints the tables.
+#
+#   bench/run.sh            # everything (about 25 minutes on 2 cores)
+#   bench/run.sh micro      # criterion + allocs + instructions only
+#   bench/run.sh load       # load test only
+#
+# Environment: PASSES (3), ROUNDS (3), DURATION (10s), CONNS (32).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+res="$here/results"
+mkdir -p "$res"
+what=${1:-all}
+PASSES=${PASSES:-3} ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10s} CONNS=${CONNS:-32}
+
+need_apt() {
+  local missing=()
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+machine() {
+  { echo "nproc: $(nproc)"; grep -m1 'model name' /proc/cpuinfo; rustc --version; uptime; } > "$res/machine.txt"
+}
+
+micro() {
+  need_apt valgrind:valgrind
+  cd "$here"
+  for p in $(seq 1 "$PASSES"); do
+    echo "== criterion pass $p/$PASSES"
+    cargo bench --bench layers -q 2>&1 | grep -E 'time:|^[a-z0-9_]+/' || true
+    python3 "$here/summarize.py" collect-criterion "$here/target/criterion" "$res/criterion-pass$p.json"
+  done
+  echo "== allocations"
+  cargo run --release -q --bin allocs -- --json "$res/allocs.json"
+  echo "== instructions (valgrind)"
+  "$here/instr.sh" "$res/instr.tsv"
+}
+
+wait_port() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.2; done; echo "port $1 not up" >&2; return 1; }
+
+load() {
+  need_apt wrk:wrk curl:curl python3:python3
+  python3 -c 'import ensurepip' 2>/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }
+  cd "$root" && cargo build --release -q --example seed_app
+  cd "$here" && cargo build --release -q --bin bare_seed
+  local venv="$here/target/flask-venv" fdir="$here/target/flask"
+  [ -x "$venv/bin/gunicorn" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$here/flask/requirements.txt"; }
+  # The Flask app uses the seed app's templates, with Talisman/SeaSurf calls.
+  mkdir -p "$fdir/templates" "$fdir/static/js"
+  local t="$root/crates/rampart/examples/seed_app"
+  sed 's/{{ csrf_token }}/{{ csrf_token() }}/; s/{{ nonce }}/{{ csp_nonce() }}/g' "$t/templates/index.html" > "$fdir/templates/index.html"
+  sed 's/{{ csrf_token }}/{{ csrf_token() }}/' "$t/templates/login.html" > "$fdir/templates/login.html"
+  cp "$t/static/script.js" "$fdir/static/js/script.js"
+
+  local pids=()
+  RUST_LOG=warn "$root/target/release/examples/seed_app" --addr 127.0.0.1:18000 >"$res/seed_app.log" 2>&1 & pids+=($!)
+  "$here/target/release/bare_seed" --addr 127.0.0.1:18001 >"$res/bare_seed.log" 2>&1 & pids+=($!)
+  (cd "$here/flask" && SEED_FLASK_DIR="$fdir" exec "$venv/bin/gunicorn" -b 127.0.0.1:18002 -w 2 -k gthread --threads 4 \
+     --keep-alive 30 --log-level warning app:app) >"$res/flask.log" 2>&1 & pids+=($!)
+  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+  for p in 18000 18001 18002; do wait_port $p; done
+
+  # A valid cookie + token per app, obtained once with curl.
+  declare -A cookie body
+  for app in seed:18000 bare:18001 flask:18002; do
+    local name=${app%%:*} port=${app#*:}
+    local jar="$res/$name.cookies"
+    rm -f "$jar"
+    local page; page=$(curl -fs -c "$jar" "http://127.0.0.1:$port/login")
+    local token; token=$(sed -n 's/.*name="_csrf_token" value="\([^"]*\)".*/\1/p' <<<"$page")
+    cookie[$name]=$(awk '{sub(/^#HttpOnly_/, "")} !/^#/ && NF>=7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
+    body[$name]="username=alice&password=correct+horse&_csrf_token=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe=""))' "$token")"
+    local code; code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Cookie: ${cookie[$name]}" -H 'Sec-Fetch-Site: same-origin' \
+      -H "Origin: http://127.0.0.1:$port" -H 'Content-Type: application/x-www-form-urlencoded' --data "${body[$name]}" "http://127.0.0.1:$port/login")
+    echo "$name: POST /login with the token -> $code"
+    [ "$code" = 200 ] || { echo "token setup failed for $name" >&2; exit 1; }
+  done
+
+  rm -f "$res"/wrk-*.txt
+  local apps=(seed bare flask)
+  for r in $(seq 1 "$ROUNDS"); do
+    # Rotate the order every round so that no app always runs first or last.
+    local order=("${apps[@]:$(( (r-1) % 3 ))}" "${apps[@]:0:$(( (r-1) % 3 ))}")
+    for ep in get post; do
+      for name in "${order[@]}"; do
+        local port; case $name in seed) port=18000;; bare) port=18001;; flask) port=18002;; esac
+        echo "== round $r: $name $ep"
+        if [ $ep = get ]; then
+          wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port/" > "$res/wrk-$name-$ep-$r.txt"
+        else
+          LOGIN_BODY="${body[$name]}" LOGIN_COOKIE="${cookie[$name]}" LOGIN_ORIGIN="http://127.0.0.1:$port" \
+            wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$here/post_login.lua" "http://127.0.0.1:$port/login" > "$res/wrk-$name-$ep-$r.txt"
+        fi
+        grep -E 'Requests/sec|Non-2xx' "$res/wrk-$name-$ep-$r.txt" || true
+      done
+    done
+  done
+}
+
+machine
+case $what in
+  micro) micro ;;
+  load) load ;;
+  all) micro; load ;;
+  *) echo "usage: $0 [all|micro|load]" >&2; exit 2 ;;
+esac
+python3 "$here/summarize.py" report "$res"

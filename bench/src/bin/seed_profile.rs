@@ -1,0 +1,65 @@
+//! The seed app's router driven in-process (no sockets), for profiling one
+//! endpoint under valgrind: `seed_profile get|post|bare-get N`.
+#![allow(dead_code)]
+
+#[path = "../../../crates/rampart/examples/seed_app/app.rs"]
+mod app;
+
+use axum::body::Body;
+use axum::http::Request;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args[2].parse().unwrap();
+    let seed = app::build(app::SeedConfig {
+        csrf_key: Some(vec![7; 32]),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut router = seed.router;
+    // A cookie + token pair, as a browser would hold after GET /login.
+    let res = rampart_bench::run(
+        &mut router,
+        Request::get("/login")
+            .header("host", "127.0.0.1:18000")
+            .body(Body::empty())
+            .unwrap(),
+    );
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = rampart_bench::body_string(res);
+    let token = page
+        .split("name=\"_csrf_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = format!("username=alice&password=correct+horse&_csrf_token={token}");
+    let make = |kind: &str| -> Request<Body> {
+        let b = Request::builder()
+            .header("host", "127.0.0.1:18000")
+            .header("cookie", &cookie);
+        match kind {
+            "get" => b.uri("/").body(Body::empty()).unwrap(),
+            _ => b
+                .method("POST")
+                .uri("/login")
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body.clone()))
+                .unwrap(),
+        }
+    };
+    for _ in 0..n {
+        let res = rampart_bench::run(&mut router, make(&args[1]));
+        assert_eq!(res.status(), 200);
+        drop(rampart_bench::body_string(res));
+    }
+}
