@@ -23,6 +23,7 @@ pub mod csrf;
 pub mod error;
 pub mod headers;
 pub mod origin;
+mod random;
 pub mod request;
 
 pub use error::ConfigError;

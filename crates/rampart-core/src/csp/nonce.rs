@@ -1,12 +1,10 @@
 //! Lazy per-request CSP nonces.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sha2::{Digest, Sha256};
 
 /// Random bytes per nonce: 144 bits, comfortably above CSP's 128-bit recommendation.
 const NONCE_BYTES: usize = 18;
@@ -16,7 +14,7 @@ const NONCE_CHARS: usize = 24;
 /// A per-request nonce that is generated only when first used.
 ///
 /// Creating a `CspNonce` costs one small allocation and no randomness. The value
-/// is drawn (18 bytes from the operating system's CSPRNG) the first time
+/// is drawn (18 bytes from a CSPRNG seeded by the operating system) the first time
 /// [`value`](CspNonce::value) or `Display` is used, typically when a template
 /// renders `nonce="…"`. Responses that never asked for the nonce (JSON, redirects,
 /// static files) then carry no nonce in their header at all, which is both cheaper
@@ -92,38 +90,13 @@ fn as_str(bytes: &[u8; NONCE_CHARS]) -> &str {
 }
 
 fn generate() -> [u8; NONCE_CHARS] {
-    let mut raw = [0u8; NONCE_BYTES];
-    let filled = getrandom::fill(&mut raw).or_else(|_| getrandom::fill(&mut raw));
-    if let Err(e) = filled {
-        tracing::error!(error = %e, "OS random number generator failed; deriving the CSP nonce from a hash of process state");
-        raw = fallback_bytes();
-    }
-    encode(&raw)
+    encode(&crate::random::bytes::<NONCE_BYTES>())
 }
 
 fn encode(raw: &[u8; NONCE_BYTES]) -> [u8; NONCE_CHARS] {
     let mut out = [b'A'; NONCE_CHARS];
     // 18 bytes always encode to exactly 24 characters, so this cannot fail.
     let _ = URL_SAFE_NO_PAD.encode_slice(raw, &mut out);
-    out
-}
-
-/// Last-resort entropy: unique per call, but not secret-grade; only used if the OS RNG fails twice.
-fn fallback_bytes() -> [u8; NONCE_BYTES] {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = Sha256::new();
-    h.update(std::process::id().to_le_bytes());
-    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    h.update(now.to_le_bytes());
-    let stack_marker = 0u8;
-    h.update((std::ptr::addr_of!(stack_marker) as usize).to_le_bytes());
-    let digest = h.finalize();
-    let mut out = [0u8; NONCE_BYTES];
-    out.copy_from_slice(&digest[..NONCE_BYTES]);
     out
 }
 
@@ -226,11 +199,11 @@ mod tests {
     }
 
     #[test]
-    fn fallback_is_unique_and_encodes() {
-        let a = encode(&fallback_bytes());
-        let b = encode(&fallback_bytes());
-        assert_ne!(a, b);
-        assert_eq!(as_str(&a).len(), 24);
+    fn values_are_unique() {
+        let seen: std::collections::HashSet<String> = (0..1000)
+            .map(|_| CspNonce::new().value().to_string())
+            .collect();
+        assert_eq!(seen.len(), 1000);
     }
 
     #[test]

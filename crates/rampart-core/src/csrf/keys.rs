@@ -89,7 +89,7 @@ impl KeyRing {
     /// assert_eq!(KeyRing::generate().len(), 1);
     /// ```
     pub fn generate() -> Self {
-        let key: [u8; 32] = crate::csrf::token::random_bytes();
+        let key: [u8; 32] = crate::random::os_bytes();
         Self {
             macs: vec![HmacSha256::new_from_slice(&key).expect("HMAC accepts any key length")],
         }

@@ -1,7 +1,7 @@
 //! The compiled [`Csrf`] protector and the per-request state it hands out.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -109,13 +109,18 @@ pub struct CsrfToken(Arc<TokenShared>);
 struct TokenShared {
     inner: Arc<Inner>,
     secure: bool,
-    session: Vec<u8>,
-    state: Mutex<TokenState>,
+    /// The request's `Cookie` headers (reference-counted clones), parsed only
+    /// when the token is first used: a GET that never renders a token costs no
+    /// cookie parsing.
+    cookie_headers: Vec<HeaderValue>,
+    state: Mutex<Option<TokenState>>,
 }
 
 struct TokenState {
     /// Valid secrets from the client's cookies (first = preferred).
     from_cookie: Vec<Secret>,
+    /// Value of the configured session cookie (empty when absent or not configured).
+    session: Vec<u8>,
     /// The secret new tokens are issued for; created lazily when the client has none.
     current: Option<Secret>,
     /// Whether the client's cookie already holds `current`.
@@ -125,8 +130,44 @@ struct TokenState {
 }
 
 impl TokenShared {
-    fn lock(&self) -> MutexGuard<'_, TokenState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// Runs `f` on the state, parsing the cookies on first use.
+    fn with<R>(&self, f: impl FnOnce(&mut TokenState) -> R) -> R {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let st = guard.get_or_insert_with(|| self.parse());
+        f(st)
+    }
+
+    /// Whether the state was ever needed (nothing to do in `finish` otherwise).
+    fn touched(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    fn parse(&self) -> TokenState {
+        let mut headers = HeaderMap::new();
+        for v in &self.cookie_headers {
+            headers.append(http::header::COOKIE, v.clone());
+        }
+        let from_cookie = self.inner.cookie.read_secrets(&headers, self.secure);
+        let session = self
+            .inner
+            .session_cookie
+            .as_deref()
+            .and_then(|name| {
+                cookie_pairs(&headers)
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.as_bytes().to_vec())
+            })
+            .unwrap_or_default();
+        TokenState {
+            current: from_cookie.first().copied(),
+            cookie_current: !from_cookie.is_empty(),
+            from_cookie,
+            session,
+            issued: false,
+        }
     }
 }
 
@@ -150,11 +191,11 @@ impl CsrfToken {
     /// assert_eq!(req.token().masked().len(), 86);
     /// ```
     pub fn masked(&self) -> String {
-        let mut st = self.0.lock();
-        st.issued = true;
-        let secret = st.secret();
-        drop(st);
-        token::masked(&self.0.inner.keys, &secret, &self.0.session)
+        self.0.with(|st| {
+            st.issued = true;
+            let secret = st.secret();
+            token::masked(&self.0.inner.keys, &secret, &st.session)
+        })
     }
 
     /// Replaces the secret (call after login and logout); later
@@ -174,10 +215,11 @@ impl CsrfToken {
     /// assert!(headers.contains_key("set-cookie"));
     /// ```
     pub fn rotate(&self) {
-        let mut st = self.0.lock();
-        st.current = Some(token::new_secret());
-        st.cookie_current = false;
-        st.issued = true;
+        self.0.with(|st| {
+            st.current = Some(token::new_secret());
+            st.cookie_current = false;
+            st.issued = true;
+        })
     }
 
     /// Name of the form field the token is expected in.
@@ -211,40 +253,45 @@ impl CsrfToken {
     }
 
     fn has_cookie(&self) -> bool {
-        !self.0.lock().from_cookie.is_empty()
+        self.0.with(|st| !st.from_cookie.is_empty())
     }
 
     fn verify(&self, submitted: &str) -> bool {
-        let secrets = self.0.lock().from_cookie.clone();
-        token::verify(&self.0.inner.keys, &secrets, &self.0.session, submitted)
+        self.0
+            .with(|st| token::verify(&self.0.inner.keys, &st.from_cookie, &st.session, submitted))
     }
 
     /// Marks the token issued (a response should set a fresh cookie).
     fn mark_issued(&self) {
-        let mut st = self.0.lock();
-        st.issued = true;
-        st.secret();
+        self.0.with(|st| {
+            st.issued = true;
+            st.secret();
+        });
     }
 
     /// `Set-Cookie` values owed to the client, if any; marks them as sent.
     fn take_cookies(&self, force: bool) -> (bool, Vec<HeaderValue>) {
-        let mut st = self.0.lock();
-        let wanted = st.issued || (force && self.0.inner.cookie.js_readable);
-        if !wanted || st.cookie_current {
-            return (st.issued, Vec::new());
+        let js = force && self.0.inner.cookie.js_readable;
+        if !js && !self.0.touched() {
+            // Nobody asked for a token during this request.
+            return (false, Vec::new());
         }
-        let secret = st.secret();
-        st.cookie_current = true;
-        let issued = st.issued;
-        drop(st);
         let settings = &self.0.inner.cookie;
-        let mut out = Vec::new();
-        out.extend(settings.secret_set_cookie(token::encode_secret(&secret), self.0.secure));
-        if settings.js_readable {
-            let masked = token::masked(&self.0.inner.keys, &secret, &self.0.session);
-            out.extend(settings.js_set_cookie(masked, self.0.secure));
-        }
-        (issued || !out.is_empty(), out)
+        self.0.with(|st| {
+            let wanted = st.issued || js;
+            if !wanted || st.cookie_current {
+                return (st.issued, Vec::new());
+            }
+            let secret = st.secret();
+            st.cookie_current = true;
+            let mut out = Vec::new();
+            out.extend(settings.secret_set_cookie(token::encode_secret(&secret), self.0.secure));
+            if settings.js_readable {
+                let masked = token::masked(&self.0.inner.keys, &secret, &st.session);
+                out.extend(settings.js_set_cookie(masked, self.0.secure));
+            }
+            (st.issued || !out.is_empty(), out)
+        })
     }
 }
 
@@ -256,10 +303,10 @@ impl fmt::Display for CsrfToken {
 
 impl fmt::Debug for CsrfToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.0.lock();
+        let (has_cookie, issued) = self.0.with(|st| (!st.from_cookie.is_empty(), st.issued));
         f.debug_struct("CsrfToken")
-            .field("has_cookie", &!st.from_cookie.is_empty())
-            .field("issued", &st.issued)
+            .field("has_cookie", &has_cookie)
+            .field("issued", &issued)
             .finish_non_exhaustive()
     }
 }
@@ -353,27 +400,16 @@ impl Csrf {
         matched_route: Option<&str>,
     ) -> Decision {
         let inner = &self.0;
-        let from_cookie = inner.cookie.read_secrets(&parts.headers, facts.secure);
-        let session = inner
-            .session_cookie
-            .as_deref()
-            .and_then(|name| {
-                cookie_pairs(&parts.headers)
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| v.as_bytes().to_vec())
-            })
-            .unwrap_or_default();
-        let current = from_cookie.first().copied();
         let token = CsrfToken(Arc::new(TokenShared {
             inner: inner.clone(),
             secure: facts.secure,
-            session,
-            state: Mutex::new(TokenState {
-                cookie_current: current.is_some(),
-                current,
-                from_cookie,
-                issued: false,
-            }),
+            cookie_headers: parts
+                .headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .cloned()
+                .collect(),
+            state: Mutex::new(None),
         }));
         let mut request = CsrfRequest {
             token,

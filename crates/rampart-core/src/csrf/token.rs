@@ -24,19 +24,8 @@ const DOMAIN: &[u8] = b"rampart-csrf-v1";
 
 pub(crate) type Secret = [u8; LEN];
 
-/// `N` bytes from the operating system's CSPRNG.
-///
-/// Panics only if the OS random source fails, which leaves no secure way to go on.
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut buf = [0u8; N];
-    if let Err(e) = getrandom::fill(&mut buf) {
-        panic!("rampart: the operating system's random number generator failed: {e}");
-    }
-    buf
-}
-
 pub(crate) fn new_secret() -> Secret {
-    random_bytes()
+    crate::random::bytes()
 }
 
 pub(crate) fn encode_secret(secret: &Secret) -> String {
@@ -69,7 +58,7 @@ fn sign(mac: &HmacSha256, secret: &Secret, session: &[u8]) -> [u8; LEN] {
 /// A freshly masked token for `secret` bound to `session`, signed with the newest key.
 pub(crate) fn masked(keys: &KeyRing, secret: &Secret, session: &[u8]) -> String {
     let token = sign(keys.signer(), secret, session);
-    let mask: [u8; LEN] = random_bytes();
+    let mask: [u8; LEN] = crate::random::bytes();
     let mut out = [0u8; 2 * LEN];
     out[..LEN].copy_from_slice(&mask);
     for i in 0..LEN {

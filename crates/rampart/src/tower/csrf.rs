@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -139,17 +139,13 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = BoxFuture<Result<Response<ResBody>, S::Error>>;
+    type Future = ResponseFuture<S::Future, ResBody, S::Error>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        // The clone that was driven to readiness serves this request.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let csrf = self.csrf.clone();
         let (mut parts, body) = req.into_parts();
         let facts = match parts.extensions.get::<RequestFacts>() {
             Some(f) => f.clone(),
@@ -159,31 +155,96 @@ where
                 &parts.headers,
             ),
         };
-        let decision = csrf.check(&parts, &facts, matched_route(&parts.extensions));
+        let decision = self
+            .csrf
+            .check(&parts, &facts, matched_route(&parts.extensions));
         match decision {
+            // The common path: no allocation of its own, no clone of the inner service.
             Decision::Pass(state) => {
                 parts.extensions.insert(state.token());
-                let fut = inner.call(Request::from_parts(parts, Either::Left(body)));
-                Box::pin(async move { finish(&csrf, &state, fut.await) })
+                let fut = self
+                    .inner
+                    .call(Request::from_parts(parts, Either::Left(body)));
+                ResponseFuture {
+                    kind: Kind::Pass {
+                        fut,
+                        finish: Some((self.csrf.clone(), state)),
+                    },
+                }
             }
-            Decision::Reject(rejection) => {
-                let res = render(&csrf, &rejection, &parts);
-                Box::pin(async move { Ok(res) })
+            Decision::Reject(rejection) => ResponseFuture {
+                kind: Kind::Ready {
+                    res: Some(render(&self.csrf, &rejection, &parts)),
+                },
+            },
+            Decision::ReadBody { limit, request } => {
+                // The service driven to readiness serves this request after the
+                // body is read; a fresh clone stays behind for the next one.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let csrf = self.csrf.clone();
+                let fut = Box::pin(async move {
+                    let read = read_limited(&parts.headers, body, limit).await;
+                    let (state, body) =
+                        match csrf.check_body_read(request, &parts.headers, read).await {
+                            Ok((state, PassBody::Untouched(body))) => (state, Either::Left(body)),
+                            Ok((state, PassBody::Buffered(bytes))) => {
+                                (state, Either::Right(Full::new(bytes)))
+                            }
+                            Err(rejection) => return Ok(render(&csrf, &rejection, &parts)),
+                        };
+                    parts.extensions.insert(state.token());
+                    let res = inner.call(Request::from_parts(parts, body)).await;
+                    finish(&csrf, &state, res)
+                });
+                ResponseFuture {
+                    kind: Kind::Body { fut },
+                }
             }
-            Decision::ReadBody { limit, request } => Box::pin(async move {
-                let read = read_limited(&parts.headers, body, limit).await;
-                let (state, body) = match csrf.check_body_read(request, &parts.headers, read).await
-                {
-                    Ok((state, PassBody::Untouched(body))) => (state, Either::Left(body)),
-                    Ok((state, PassBody::Buffered(bytes))) => {
-                        (state, Either::Right(Full::new(bytes)))
-                    }
-                    Err(rejection) => return Ok(render(&csrf, &rejection, &parts)),
-                };
-                parts.extensions.insert(state.token());
-                let res = inner.call(Request::from_parts(parts, body)).await;
-                finish(&csrf, &state, res)
-            }),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Response future of [`CsrfService`].
+    pub struct ResponseFuture<F, B, E> {
+        #[pin]
+        kind: Kind<F, B, E>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = KindProj]
+    enum Kind<F, B, E> {
+        Pass { #[pin] fut: F, finish: Option<(Csrf, CsrfRequest)> },
+        Ready { res: Option<Response<B>> },
+        Body { fut: BoxFuture<Result<Response<B>, E>> },
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B, E>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProj::Pass {
+                fut,
+                finish: pending,
+            } => {
+                let res = ready!(fut.poll(cx));
+                match pending.take() {
+                    Some((csrf, state)) => Poll::Ready(finish(&csrf, &state, res)),
+                    None => Poll::Ready(res),
+                }
+            }
+            KindProj::Ready { res } => match res.take() {
+                Some(res) => Poll::Ready(Ok(res)),
+                None => panic!("CsrfService future polled after completion"),
+            },
+            KindProj::Body { fut } => fut.as_mut().poll(cx),
         }
     }
 }
