@@ -5,7 +5,8 @@
 # rounds). Results go to bench/results/; bench/summarize.py prints the tables.
 #
 #   bench/run.sh            # everything (about 25 minutes on 2 cores)
-#   bench/run.sh micro      # criterion + allocs + instructions only
+#   bench/run.sh micro      # criterion + allocs + instructions only (Tower and actix-web)
+#   bench/run.sh actix      # the actix-web scenarios only (criterion, allocs, instructions; ~10 min)
 #   bench/run.sh load       # load test only
 #
 # Environment: PASSES (3), ROUNDS (3), DURATION (10s), CONNS (32).
@@ -41,6 +42,25 @@ micro() {
   cargo run --release -q --bin allocs -- --json "$res/allocs.json"
   echo "== instructions (valgrind)"
   "$here/instr.sh" "$res/instr.tsv"
+}
+
+# The actix-web scenarios only: their criterion groups (merged into the pass
+# files), allocations (all scenarios, a few seconds) and instruction counts
+# (merged into instr.tsv).
+actix() {
+  need_apt valgrind:valgrind
+  cd "$here"
+  for p in $(seq 1 "$PASSES"); do
+    echo "== criterion pass $p/$PASSES (actix-web)"
+    cargo bench --bench layers -q -- actix_ 2>&1 | grep -E 'time:|^[a-z0-9_]+/' || true
+    python3 "$here/summarize.py" collect-criterion "$here/target/criterion" "$res/criterion-pass$p.json" actix_
+  done
+  echo "== allocations"
+  cargo run --release -q --bin allocs -- --json "$res/allocs.json"
+  echo "== instructions (valgrind, actix-web)"
+  ONLY=actix_ "$here/instr.sh" "$here/target/instr-actix.tsv"
+  { [ -f "$res/instr.tsv" ] && grep -v '^actix_' "$res/instr.tsv" || true; cat "$here/target/instr-actix.tsv"; } > "$res/instr.tsv.new"
+  mv "$res/instr.tsv.new" "$res/instr.tsv"
 }
 
 wait_port() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.2; done; echo "port $1 not up" >&2; return 1; }
@@ -107,8 +127,9 @@ load() {
 machine
 case $what in
   micro) micro ;;
+  actix) actix ;;
   load) load ;;
   all) micro; load ;;
-  *) echo "usage: $0 [all|micro|load]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|micro|actix|load]" >&2; exit 2 ;;
 esac
 python3 "$here/summarize.py" report "$res"

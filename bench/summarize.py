@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Collects criterion estimates and prints the BENCHMARKS.md tables.
 
-  summarize.py collect-criterion TARGET/criterion OUT.json
+  summarize.py collect-criterion TARGET/criterion OUT.json [PREFIX]
+      (with PREFIX: only groups starting with it, merged into an existing OUT.json)
   summarize.py report RESULTS_DIR
 """
 import glob
@@ -18,6 +19,11 @@ RAMPART_ROWS = {  # the rampart scenario each peer is compared with, per workloa
     "w4_csrf_header": "rampart",
     "w5_csrf_form": "rampart",
     "w6_csrf_multipart": "rampart",
+    "actix_w1_headers": "rampart",
+    "actix_w2_csp_nonce": "rampart seed CSP, nonce used",
+    "actix_w3_csrf_get": "rampart",
+    "actix_w4_csrf_header": "rampart",
+    "actix_w5_csrf_form": "rampart",
 }
 TARGETS_NS = {  # issue targets, added ns per request
     ("w1_headers", "rampart"): 300,
@@ -30,10 +36,14 @@ TARGETS_NS = {  # issue targets, added ns per request
 }
 
 
-def collect(crit_dir, out):
+def collect(crit_dir, out, prefix=None):
     data = {}
+    if prefix and os.path.exists(out):
+        data = {g: v for g, v in json.load(open(out)).items() if not g.startswith(prefix)}
     for f in glob.glob(os.path.join(crit_dir, "*", "*", "new", "benchmark.json")):
         b = json.load(open(f))
+        if prefix and not b["group_id"].startswith(prefix):
+            continue
         est = json.load(open(os.path.join(os.path.dirname(f), "estimates.json")))
         data.setdefault(b["group_id"], {})[b["function_id"]] = est["median"]["point_estimate"]
     json.dump(data, open(out, "w"), indent=1, sort_keys=True)
@@ -43,15 +53,19 @@ def fmt_ns(x):
     return f"{x / 1000:.2f} µs" if abs(x) >= 10000 else f"{x:.0f} ns"
 
 
-def criterion_table(res):
+def is_actix(group):
+    return group.startswith("actix_")
+
+
+def criterion_table(res, actix=False):
     passes = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(res, "criterion-pass*.json")))]
-    if not passes:
+    if not passes or not any(is_actix(g) == actix for g in passes[0]):
         return
-    print(f"\n### Per-request time (criterion, median of {len(passes)} passes)\n")
+    print(f"\n### {'actix-web: p' if actix else 'P'}er-request time (criterion, median of {len(passes)} passes)\n")
     print("| workload | implementation | ns/request | added ns | ratio rampart/peer (added) | target |")
     print("|---|---|---:|---:|---:|---|")
     for g in sorted(passes[0]):
-        if g == "csp_only":
+        if g == "csp_only" or is_actix(g) != actix:
             continue
         names = list(passes[0][g])
         names.sort(key=lambda n: (n != "baseline", not n.startswith("rampart"), n))
@@ -67,7 +81,7 @@ def criterion_table(res):
             t = TARGETS_NS.get((g, n))
             target = "" if t is None else f"< {fmt_ns(t)}: {'met' if added < t else 'MISSED'}"
             print(f"| {g} | {n} | {fmt_ns(tot)} | {'' if n == 'baseline' else fmt_ns(added)} | {ratio} | {target} |")
-    if "csp_only" in passes[0]:
+    if "csp_only" in passes[0] and not actix:
         print("\n### The seed CSP header alone (`CompiledCsp::write_headers`, no Tower)\n")
         print("| case | ns |")
         print("|---|---:|")
@@ -75,12 +89,14 @@ def criterion_table(res):
             print(f"| {n} | {fmt_ns(statistics.median(p['csp_only'][n] for p in passes))} |")
 
 
-def allocs_table(res):
+def allocs_table(res, actix=False):
     f = os.path.join(res, "allocs.json")
     if not os.path.exists(f):
         return
-    rows = json.load(open(f))
-    print("\n### Heap allocations per request (counting global allocator)\n")
+    rows = [r for r in json.load(open(f)) if is_actix(r["group"]) == actix]
+    if not rows:
+        return
+    print(f"\n### {'actix-web: h' if actix else 'H'}eap allocations per request (counting global allocator)\n")
     print("| workload | implementation | allocs/request | bytes/request | added allocs | added bytes |")
     print("|---|---|---:|---:|---:|---:|")
     for r in rows:
@@ -88,13 +104,16 @@ def allocs_table(res):
               f"{r['added_allocs']:+.0f} | {r['added_bytes']:+.0f} |")
 
 
-def instr_table(res):
+def instr_table(res, actix=False):
     f = os.path.join(res, "instr.tsv")
     if not os.path.exists(f):
         return
     rows = [l.rstrip("\n").split("\t") for l in open(f) if l.strip()]
+    rows = [r for r in rows if is_actix(r[0]) == actix]
+    if not rows:
+        return
     added = {(g, n): int(a) for g, n, _, a in rows}
-    print("\n### Instructions per request (valgrind, user space; load-independent)\n")
+    print(f"\n### {'actix-web: i' if actix else 'I'}nstructions per request (valgrind, user space; load-independent)\n")
     print("| workload | implementation | instructions/request | added | ratio rampart/peer (added) |")
     print("|---|---|---:|---:|---:|")
     for g, n, per, a in rows:
@@ -161,10 +180,13 @@ def report(res):
     instr_table(res)
     allocs_table(res)
     load_table(res)
+    criterion_table(res, actix=True)
+    instr_table(res, actix=True)
+    allocs_table(res, actix=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "collect-criterion":
-        collect(sys.argv[2], sys.argv[3])
+        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         report(sys.argv[2])

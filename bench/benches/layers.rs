@@ -1,4 +1,5 @@
-//! Per-request cost of rampart and its peers over a no-op axum handler.
+//! Per-request cost of rampart and its peers over a no-op axum handler, and of
+//! rampart-actix and its peers over a no-op actix-web handler.
 //!
 //! One criterion group per workload; each group holds the workload's baseline
 //! router (same handler, no layer) and every implementation doing that work,
@@ -29,6 +30,25 @@ fn layers(c: &mut Criterion) {
                     BatchSize::SmallInput,
                 )
             });
+        }
+        group.finish();
+    }
+
+    // actix-web: rampart-actix against actix-web's DefaultHeaders and
+    // actix-csrf-middleware (`rampart_bench::actix`).
+    let actix = rampart_bench::actix::scenarios();
+    let mut groups: Vec<&'static str> = Vec::new();
+    for s in &actix {
+        if !groups.contains(&s.group) {
+            groups.push(s.group);
+        }
+    }
+    for g in groups {
+        let mut group = c.benchmark_group(g);
+        for s in actix.iter().filter(|s| s.group == g) {
+            let make = &s.make_req;
+            let run = &s.run;
+            group.bench_function(s.name, |b| b.iter_batched(make, run, BatchSize::SmallInput));
         }
         group.finish();
     }

@@ -27,6 +27,8 @@ use rampart::core::headers::SecureHeaders;
 use rampart::core::ConnectionInfo;
 use tower::{Service, ServiceBuilder};
 
+pub mod actix;
+
 /// One benchmarked configuration.
 pub struct Scenario {
     /// Workload (criterion group), e.g. `w1_headers`.
@@ -72,7 +74,7 @@ async fn ok() -> &'static str {
     "ok"
 }
 
-const FIXED_NONCE: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+pub const FIXED_NONCE: &str = "AAAAAAAAAAAAAAAAAAAAAA";
 
 fn page(nonce: &dyn std::fmt::Display) -> Html<String> {
     Html(format!(

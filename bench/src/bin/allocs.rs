@@ -43,37 +43,43 @@ static GLOBAL: Counting = Counting;
 
 const N: u64 = 2000;
 
+/// Counts one scenario: `run` takes a request made by `make` outside the count.
+fn measure<R>(run: &mut dyn FnMut(R), make: &dyn Fn() -> R) -> (f64, f64) {
+    for _ in 0..200 {
+        run(make());
+    }
+    let (mut a, mut b) = (0u64, 0u64);
+    for _ in 0..N {
+        let req = make();
+        let (a0, b0) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
+        run(req);
+        a += ALLOCS.load(Relaxed) - a0;
+        b += BYTES.load(Relaxed) - b0;
+    }
+    (a as f64 / N as f64, b as f64 / N as f64)
+}
+
 fn main() {
     let json_out = std::env::args().skip_while(|a| a != "--json").nth(1);
     rampart_bench::check_refusals();
+    rampart_bench::actix::check_refusals();
     let mut scenarios = rampart_bench::scenarios();
+    let actix = rampart_bench::actix::scenarios();
     let mut baseline: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     let mut rows = Vec::new();
     println!(
-        "{:<20} {:<40} {:>10} {:>10} {:>10} {:>10}",
+        "{:<22} {:<40} {:>10} {:>10} {:>10} {:>10}",
         "workload", "implementation", "allocs/req", "bytes/req", "+allocs", "+bytes"
     );
-    for s in &mut scenarios {
-        for _ in 0..200 {
-            drop(rampart_bench::run(&mut s.router, (s.make_req)()));
+    let mut record = |group: &'static str, name: &'static str, (a, b): (f64, f64)| {
+        if name == "baseline" {
+            baseline.insert(group, (a, b));
         }
-        let (mut a, mut b) = (0u64, 0u64);
-        for _ in 0..N {
-            let req = (s.make_req)();
-            let (a0, b0) = (ALLOCS.load(Relaxed), BYTES.load(Relaxed));
-            drop(rampart_bench::run(&mut s.router, req));
-            a += ALLOCS.load(Relaxed) - a0;
-            b += BYTES.load(Relaxed) - b0;
-        }
-        let (a, b) = (a as f64 / N as f64, b as f64 / N as f64);
-        if s.name == "baseline" {
-            baseline.insert(s.group, (a, b));
-        }
-        let (ba, bb) = baseline[s.group];
+        let (ba, bb) = baseline[group];
         println!(
-            "{:<20} {:<40} {:>10.2} {:>10.0} {:>+10.2} {:>+10.0}",
-            s.group,
-            s.name,
+            "{:<22} {:<40} {:>10.2} {:>10.0} {:>+10.2} {:>+10.0}",
+            group,
+            name,
             a,
             b,
             a - ba,
@@ -81,11 +87,23 @@ fn main() {
         );
         rows.push(format!(
             "{{\"group\":\"{}\",\"name\":\"{}\",\"allocs\":{a},\"bytes\":{b},\"added_allocs\":{},\"added_bytes\":{}}}",
-            s.group,
-            s.name,
+            group,
+            name,
             a - ba,
             b - bb
         ));
+    };
+    for s in &mut scenarios {
+        let router = &mut s.router;
+        let counted = measure(
+            &mut |req| drop(rampart_bench::run(router, req)),
+            &*s.make_req,
+        );
+        record(s.group, s.name, counted);
+    }
+    for s in &actix {
+        let counted = measure(&mut |req| (s.run)(req), &*s.make_req);
+        record(s.group, s.name, counted);
     }
     // The CSP header alone, without Tower.
     let csp = rampart_bench::seed_csp();

@@ -13,7 +13,7 @@ use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
 use rampart_core::{ProxyTrust, RequestFacts};
 
 use crate::connection::{connection_info, parts, unconvertible};
-use crate::convert;
+use crate::convert::{self, ValueCache};
 
 /// Protects unsafe methods against cross-site request forgery: the actix-web
 /// counterpart of rampart's `CsrfLayer`, with the same decisions, limits and
@@ -178,7 +178,9 @@ fn finish<B>(
     state: &CsrfRequest,
     mut res: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
-    convert::with_http_headers(res.headers_mut(), |h| csrf.finish(state, h));
+    convert::with_http_headers(res.headers_mut(), &ValueCache::default(), |h| {
+        csrf.finish(state, h)
+    });
     res.map_into_left_body()
 }
 

@@ -12,7 +12,7 @@ use rampart_core::headers::{Overrides, SecureHeaders, SecureHeadersBuilder};
 use rampart_core::ConfigError;
 
 use crate::connection::{connection_info, parts, unconvertible};
-use crate::convert;
+use crate::convert::{self, ValueCache};
 
 /// Applies a [`SecureHeaders`] set to every response of the wrapped app,
 /// scope or resource: the actix-web counterpart of rampart's
@@ -94,6 +94,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(SecureHeadersService {
             service: Rc::new(service),
+            cache: Rc::new(ValueCache::new(self.headers.header_values())),
             headers: self.headers.clone(),
         }))
     }
@@ -111,6 +112,8 @@ where
 pub struct SecureHeadersService<S> {
     service: Rc<S>,
     headers: SecureHeaders,
+    /// actix copies of the configured values, cloned into responses.
+    cache: Rc<ValueCache>,
 }
 
 impl<S> std::fmt::Debug for SecureHeadersService<S> {
@@ -155,13 +158,14 @@ where
         }
         let fut = self.service.call(req);
         let headers = self.headers.clone();
+        let cache = self.cache.clone();
         Box::pin(async move {
             // As with the Tower layer, an error from an inner middleware passes
             // through untouched (actix renders it). Handler and extractor errors
             // arrive here as responses and get the header set.
             let mut res = fut.await?.map_into_left_body();
             let overrides = res.response_mut().extensions_mut().remove::<Overrides>();
-            convert::with_http_headers(res.headers_mut(), |h| {
+            convert::with_http_headers(res.headers_mut(), &cache, |h| {
                 headers.outbound(&scope, overrides.as_ref(), h)
             });
             Ok(res)
