@@ -79,7 +79,7 @@ load() {
   sed 's/{{ csrf_token }}/{{ csrf_token() }}/' "$t/templates/login.html" > "$fdir/templates/login.html"
   cp "$t/static/script.js" "$fdir/static/js/script.js"
 
-  local pids=()
+  pids=()  # global: the EXIT trap runs after load() has returned
   RUST_LOG=warn "$root/target/release/examples/seed_app" --addr 127.0.0.1:18000 >"$res/seed_app.log" 2>&1 & pids+=($!)
   "$here/target/release/bare_seed" --addr 127.0.0.1:18001 >"$res/bare_seed.log" 2>&1 & pids+=($!)
   (cd "$here/flask" && SEED_FLASK_DIR="$fdir" exec "$venv/bin/gunicorn" -b 127.0.0.1:18002 -w 2 -k gthread --threads 4 \

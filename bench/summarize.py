@@ -59,7 +59,9 @@ def is_actix(group):
 
 def criterion_table(res, actix=False):
     passes = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(res, "criterion-pass*.json")))]
-    if not passes or not any(is_actix(g) == actix for g in passes[0]):
+    # Extra passes may hold only some groups (e.g. Tower only): each table uses the passes that have its groups.
+    passes = [p for p in passes if any(is_actix(g) == actix for g in p)]
+    if not passes:
         return
     print(f"\n### {'actix-web: p' if actix else 'P'}er-request time (criterion, median of {len(passes)} passes)\n")
     print("| workload | implementation | ns/request | added ns | ratio rampart/peer (added) | target |")
@@ -76,7 +78,7 @@ def criterion_table(res, actix=False):
             r = RAMPART_ROWS.get(g)
             if n != "baseline" and not n.startswith("rampart") and r in passes[0][g]:
                 ratios = [(p[g][r] - p[g]["baseline"]) / (p[g][n] - p[g]["baseline"])
-                          for p in passes if (p[g][n] - p[g]["baseline"]) > 0]
+                          for p in passes if n in p.get(g, {}) and (p[g][n] - p[g]["baseline"]) > 0]
                 ratio = f"{statistics.median(ratios):.2f}" if ratios else "n/a"
             t = TARGETS_NS.get((g, n))
             target = "" if t is None else f"< {fmt_ns(t)}: {'met' if added < t else 'MISSED'}"
