@@ -2,7 +2,7 @@
 //! names by request security, reading from `Cookie`, building `Set-Cookie`.
 
 use cookie::{Cookie, SameSite};
-use http::{HeaderMap, HeaderValue};
+use http::HeaderValue;
 
 use super::token::{decode_secret, Secret};
 
@@ -54,9 +54,13 @@ impl CookieSettings {
     /// Valid secrets from the request's `Cookie` headers, in order.
     ///
     /// On the hot path of every request: no allocation unless a secret is found.
-    pub(crate) fn read_secrets(&self, headers: &HeaderMap, secure: bool) -> Vec<Secret> {
+    pub(crate) fn read_secrets<'a>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'a HeaderValue>,
+        secure: bool,
+    ) -> Vec<Secret> {
         let mut out = Vec::new();
-        for (name, value) in cookie_pairs(headers) {
+        for (name, value) in cookie_pairs(cookie_headers) {
             if !self.is_secret_name(name, secure) {
                 continue;
             }
@@ -125,9 +129,10 @@ fn header_value(c: Cookie<'_>) -> Option<HeaderValue> {
 /// borrowed from the headers. Splits and trims exactly as
 /// `cookie::Cookie::split_parse` does (pieces without `=` or with an empty
 /// name are skipped), without allocating.
-pub(crate) fn cookie_pairs(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
-    headers
-        .get_all(http::header::COOKIE)
+pub(crate) fn cookie_pairs<'a>(
+    cookie_headers: impl IntoIterator<Item = &'a HeaderValue>,
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    cookie_headers
         .into_iter()
         .filter_map(|h| h.to_str().ok())
         .flat_map(|s| s.split(';'))
@@ -211,17 +216,25 @@ mod tests {
         let s = settings();
         let secret = new_secret();
         let enc = encode_secret(&secret);
-        let mut h = HeaderMap::new();
+        let mut h = http::HeaderMap::new();
         h.insert(
             http::header::COOKIE,
             format!("a=b; __Host-csrf={enc}").parse().unwrap(),
         );
-        assert_eq!(s.read_secrets(&h, true), vec![secret]);
-        assert!(s.read_secrets(&h, false).is_empty());
-        let mut h = HeaderMap::new();
+        assert_eq!(
+            s.read_secrets(h.get_all(http::header::COOKIE), true),
+            vec![secret]
+        );
+        assert!(s
+            .read_secrets(h.get_all(http::header::COOKIE), false)
+            .is_empty());
+        let mut h = http::HeaderMap::new();
         h.append(http::header::COOKIE, "csrf=garbage".parse().unwrap());
         h.append(http::header::COOKIE, format!("csrf={enc}").parse().unwrap());
-        assert_eq!(s.read_secrets(&h, false), vec![secret]);
+        assert_eq!(
+            s.read_secrets(h.get_all(http::header::COOKIE), false),
+            vec![secret]
+        );
     }
 
     #[test]

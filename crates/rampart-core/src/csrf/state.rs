@@ -146,17 +146,16 @@ impl TokenShared {
     }
 
     fn parse(&self) -> TokenState {
-        let mut headers = HeaderMap::new();
-        for v in &self.cookie_headers {
-            headers.append(http::header::COOKIE, v.clone());
-        }
-        let from_cookie = self.inner.cookie.read_secrets(&headers, self.secure);
+        let from_cookie = self
+            .inner
+            .cookie
+            .read_secrets(&self.cookie_headers, self.secure);
         let session = self
             .inner
             .session_cookie
             .as_deref()
             .and_then(|name| {
-                cookie_pairs(&headers)
+                cookie_pairs(&self.cookie_headers)
                     .find(|(n, _)| *n == name)
                     .map(|(_, v)| v.as_bytes().to_vec())
             })
