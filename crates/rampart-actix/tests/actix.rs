@@ -318,3 +318,41 @@ async fn tls_listener_counts_as_secure_and_redirects_otherwise() {
     assert_eq!(res.status(), 200);
     assert!(header(&res, "strict-transport-security").is_some());
 }
+
+// actix routes on the decoded path: `/%61pi/transfer` reaches `/api/transfer`.
+// Include-only protection must still cover it (the core fails closed on
+// percent-encoded ASCII), and the handler must not run.
+#[actix_web::test]
+async fn include_only_covers_percent_encoded_paths() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let csrf = Csrf::builder()
+        .key(&KEY)
+        .include_only()
+        .include_path_prefix("/api")
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new()
+            .route(
+                "/api/transfer",
+                web::post().to(move || {
+                    let h = h.clone();
+                    async move {
+                        h.fetch_add(1, Ordering::SeqCst);
+                        HttpResponse::Ok().body("moved money")
+                    }
+                }),
+            )
+            .wrap(CsrfMiddleware::new(csrf)),
+    )
+    .await;
+    for path in ["/api/transfer", "/%61pi/transfer"] {
+        let req = local(TestRequest::post().uri(path))
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .to_request();
+        let res = call_service(&app, req).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}

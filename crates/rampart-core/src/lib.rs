@@ -23,6 +23,7 @@ pub mod csrf;
 pub mod error;
 pub mod headers;
 pub mod origin;
+mod path;
 mod random;
 pub mod request;
 

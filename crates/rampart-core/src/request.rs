@@ -223,15 +223,15 @@ impl ProxyTrust {
         let mut forwarded_proto = None;
         let mut forwarded_host = None;
         if trusted {
+            // A proxy speaking RFC 7239 is believed alone: falling back to
+            // X-Forwarded-* it may pass through from the client would let the
+            // client choose the scheme or host.
             if let Some((proto, host)) = last_forwarded_element(headers) {
                 forwarded_proto = proto;
                 forwarded_host = host;
-            }
-            if forwarded_proto.is_none() {
+            } else {
                 forwarded_proto =
                     last_list_value(headers, "x-forwarded-proto").and_then(|v| Scheme::parse(&v));
-            }
-            if forwarded_host.is_none() {
                 forwarded_host = last_list_value(headers, "x-forwarded-host");
             }
         }
@@ -433,6 +433,23 @@ mod tests {
         assert!(f.secure);
         assert_eq!(f.host.as_deref(), Some("shop.example"));
         assert_eq!(f.origin().unwrap().to_string(), "https://shop.example");
+    }
+
+    #[test]
+    fn forwarded_header_is_not_mixed_with_x_forwarded() {
+        let t = ProxyTrust::loopback();
+        let f = facts(
+            &t,
+            "127.0.0.1",
+            &[
+                ("host", "shop.example"),
+                ("forwarded", "for=1.2.3.4"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "evil.example"),
+            ],
+        );
+        assert!(!f.secure);
+        assert_eq!(f.host.as_deref(), Some("shop.example"));
     }
 
     #[test]

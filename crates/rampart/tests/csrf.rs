@@ -687,3 +687,47 @@ async fn routes_added_after_the_layer_are_exempt() {
         .unwrap();
     assert_eq!(send(&router, req, CLIENT, false).await.status(), 403);
 }
+
+#[tokio::test]
+async fn js_readable_cookie_survives_cookie_hardening() {
+    let a = app(Csrf::builder()
+        .key(&KEY)
+        .js_readable_cookie(true)
+        .build()
+        .unwrap());
+    let res = send(&a.router, get_req("/form", "localhost"), CLIENT, false).await;
+    let cookies: Vec<&str> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let js = cookies
+        .iter()
+        .find(|c| c.starts_with("csrf-token="))
+        .expect("the JS-readable cookie is set");
+    assert!(!js.contains("HttpOnly"), "{js}");
+    let secret = cookies.iter().find(|c| c.starts_with("csrf=")).unwrap();
+    assert!(secret.contains("HttpOnly"), "{secret}");
+}
+
+#[tokio::test]
+async fn include_only_covers_percent_encoded_paths() {
+    let a = app(Csrf::builder()
+        .key(&KEY)
+        .include_only()
+        .include_path_prefix("/submit")
+        .build()
+        .unwrap());
+    let req = post_req("/submit", "localhost")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
+    // The router decodes `%73` to `s` and reaches the handler's route: the
+    // encoded spelling must be protected too, not slip past the include list.
+    let req = post_req("/%73ubmit", "localhost")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
+    assert_eq!(a.hits.load(Ordering::SeqCst), 0);
+}

@@ -320,9 +320,9 @@ impl ReportCollector {
         for r in &reports {
             // Debug formatting escapes control characters, so a report cannot forge log lines.
             if r.disposition == "report" {
-                tracing::info!(document = ?r.document_uri, blocked = ?r.blocked_uri, directive = ?r.violated_directive, source = ?r.source_file, line = ?r.line, "CSP violation (report-only)");
+                tracing::info!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, "CSP violation (report-only)");
             } else {
-                tracing::warn!(document = ?r.document_uri, blocked = ?r.blocked_uri, directive = ?r.violated_directive, source = ?r.source_file, line = ?r.line, "CSP violation");
+                tracing::warn!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, "CSP violation");
             }
             self.0.sink.report(r);
         }
@@ -473,6 +473,13 @@ fn from_reporting(b: &Value) -> Result<CspReport, String> {
         sample: text(b, "sample"),
         original_policy: text(b, "originalPolicy"),
     })
+}
+
+/// A URL without its query and fragment, for log lines: reset tokens and OAuth
+/// codes travel in query strings and must not land in the application log (the
+/// sink still gets the full report).
+fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or("")
 }
 
 #[cfg(test)]

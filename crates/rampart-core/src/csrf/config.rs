@@ -640,7 +640,7 @@ impl CsrfConfig {
                 max_age_secs,
                 same_site: self.same_site,
                 js_readable: self.js_readable,
-                js_name: "csrf-token".into(),
+                js_name: crate::csrf::JS_COOKIE_NAME.into(),
             },
             body_limit: self.body_limit,
             exempt_prefixes: self.exempt_prefixes,
@@ -688,38 +688,7 @@ impl CsrfConfig {
     }
 }
 
-/// Whether the path can be trusted for prefix matching: no dot segments, no
-/// empty segments and no percent-encoded `.` or `/`.
-fn plain_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    if lower.contains("%2e")
-        || lower.contains("%2f")
-        || lower.contains("%5c")
-        || path.contains('\\')
-    {
-        return false;
-    }
-    let Some(rest) = path.strip_prefix('/') else {
-        return false;
-    };
-    let segments: Vec<&str> = rest.split('/').collect();
-    let last = segments.len() - 1;
-    segments
-        .iter()
-        .enumerate()
-        .all(|(i, s)| *s != "." && *s != ".." && (!s.is_empty() || i == last))
-}
-
-/// Segment-boundary prefix match.
-fn prefix_matches(path: &str, prefix: &str) -> bool {
-    if prefix == "/" {
-        return true;
-    }
-    path == prefix
-        || path
-            .strip_prefix(prefix)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
+use crate::path::{plain_path, prefix_matches};
 
 impl Inner {
     /// Whether the request is subject to the checks (exemptions and include mode).

@@ -164,7 +164,7 @@ mod tests {
             max_age_secs: 3600,
             same_site: SameSite::Lax,
             js_readable: false,
-            js_name: "csrf-token".into(),
+            js_name: crate::csrf::JS_COOKIE_NAME.into(),
         }
     }
 

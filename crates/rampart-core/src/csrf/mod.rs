@@ -102,6 +102,16 @@ mod token;
 #[cfg(test)]
 mod tests;
 
+/// Name of the JavaScript-readable token cookie set with
+/// [`CsrfConfig::js_readable_cookie`]. The secure headers' cookie hardening
+/// leaves it alone by default (adding `HttpOnly` would hide it from the script
+/// it is for).
+///
+/// ```
+/// assert_eq!(rampart_core::csrf::JS_COOKIE_NAME, "csrf-token");
+/// ```
+pub const JS_COOKIE_NAME: &str = "csrf-token";
+
 pub use config::{CsrfConfig, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
 pub use keys::{KeyRing, MIN_KEY_LEN};
 pub use reject::{RejectReason, Rejection};

@@ -8,7 +8,8 @@ use crate::ConfigError;
 /// How `Set-Cookie` headers from the application are hardened.
 ///
 /// Each cookie gets `HttpOnly`, `SameSite=Lax` and, on secure requests only,
-/// `Secure`, unless it already carries that attribute or its name is excluded.
+/// `Secure`, unless it already carries that attribute or its name is excluded
+/// (rampart's own JavaScript-readable CSRF cookie, `csrf-token`, is excluded by default).
 /// Attributes are appended to the original header text, so nothing else in the
 /// cookie changes. `Secure` is never added on plain-HTTP responses, where a
 /// browser would drop the cookie (Talisman's bug that breaks logins over http).
@@ -34,7 +35,8 @@ impl Default for CookieHardening {
             http_only: true,
             secure: true,
             same_site: Some("Lax"),
-            exclude: Vec::new(),
+            // The CSRF token cookie for single-page apps must stay readable by script.
+            exclude: vec![crate::csrf::JS_COOKIE_NAME.to_string()],
         }
     }
 }

@@ -79,7 +79,9 @@ impl RedirectExemptions {
     /// assert!(RedirectExemptions::default().path("/").unwrap().matches_path("/anything"));
     /// ```
     pub fn matches_path(&self, path: &str) -> bool {
-        self.paths.iter().any(|p| path_has_prefix(path, p))
+        // Same rule as the CSRF exemptions: ambiguous paths (dot segments, `//`,
+        // percent-encoding) are never exempt.
+        self.paths.iter().any(|p| crate::path::within(path, p))
     }
 
     pub(crate) fn has_predicate(&self) -> bool {
@@ -91,21 +93,17 @@ impl RedirectExemptions {
     }
 }
 
-/// Whether `path` equals `prefix` or continues it at a `/` boundary.
+/// Whether `path` equals `prefix` or continues it at a `/` boundary. Paths
+/// with dot segments, empty segments or percent-encoding never match (fail closed).
 ///
 /// ```
 /// use rampart_core::headers::path_has_prefix;
 /// assert!(path_has_prefix("/api/x", "/api"));
 /// assert!(!path_has_prefix("/apix", "/api"));
+/// assert!(!path_has_prefix("/api/../admin", "/api"));
 /// ```
 pub fn path_has_prefix(path: &str, prefix: &str) -> bool {
-    if prefix == "/" {
-        return true;
-    }
-    match path.strip_prefix(prefix) {
-        Some(rest) => rest.is_empty() || rest.starts_with('/'),
-        None => false,
-    }
+    crate::path::within(path, prefix)
 }
 
 /// HTTPS redirect settings.
