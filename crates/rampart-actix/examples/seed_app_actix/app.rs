@@ -204,13 +204,6 @@ async fn login_form(state: web::Data<SeedState>, csrf: CsrfToken) -> HttpRespons
     )
 }
 
-#[derive(serde::Deserialize)]
-struct Login {
-    username: String,
-    #[allow(dead_code)]
-    password: String,
-}
-
 async fn login(
     state: web::Data<SeedState>,
     csrf: CsrfToken,

@@ -123,13 +123,6 @@ async fn login_form(State(state): State<SeedState>, csrf: CsrfToken) -> axum::re
     )
 }
 
-#[derive(serde::Deserialize)]
-struct Login {
-    username: String,
-    #[allow(dead_code)]
-    password: String,
-}
-
 async fn login(
     State(state): State<SeedState>,
     csrf: CsrfToken,

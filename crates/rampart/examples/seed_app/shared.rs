@@ -95,6 +95,16 @@ pub fn templates() -> minijinja::Environment<'static> {
     env
 }
 
+/// The login form's fields (the same in both seed apps).
+#[derive(serde::Deserialize)]
+pub struct Login {
+    /// Shown back on the welcome page, escaped.
+    pub username: String,
+    /// Accepted and ignored: the seed app has no user store.
+    #[allow(dead_code)]
+    pub password: String,
+}
+
 /// The page after a successful login, the user name HTML-escaped.
 pub fn welcome_page(username: &str) -> String {
     let name: String = username
