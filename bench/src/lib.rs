@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use rampart::core::csp::{CompiledCsp, Csp};
+use rampart::core::csp::CompiledCsp;
 use rampart::core::csrf::Csrf;
 use rampart::core::headers::SecureHeaders;
 use rampart::core::ConnectionInfo;
@@ -119,36 +119,16 @@ pub fn default_header_values() -> Vec<(HeaderName, HeaderValue)> {
         .collect()
 }
 
-/// The seed app's CSP, compiled (nonce in script-src and script-src-elem).
+/// The seed app's CSP, compiled (nonce in script-src and script-src-elem):
+/// the very configuration of the seed app, read from its shared file.
 pub fn seed_csp() -> CompiledCsp {
-    let sources = vec![
-        " 'self'",
-        "*.fontawesome.com",
-        "*.herokuapp.com",
-        "*.jquery.com",
-        "*.jsdelivr.net",
-    ];
-    let policy = rampart::core::csp::Policy::from_pairs(vec![
-        ("base-uri", vec![" 'self'"]),
-        (
-            "default-src",
-            vec![
-                " 'self'",
-                "*.fontawesome.com",
-                "*.herokuapp.com",
-                "*.jsdelivr.net",
-            ],
-        ),
-        ("img-src", vec!["*"]),
-        ("script-src", sources.clone()),
-        ("script-src-elem", sources),
-    ])
-    .unwrap();
-    Csp::new(policy)
-        .nonce_in(["script-src", "script-src-elem"])
-        .build()
-        .unwrap()
+    seed_shared::seed_csp(&seed_shared::SeedConfig::default()).unwrap()
 }
+
+// The seed app's configuration, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../../crates/rampart/examples/seed_app/shared.rs"]
+mod seed_shared;
 
 /// rampart's default header set with the seed CSP in place of the default one.
 pub fn seed_headers() -> SecureHeaders {
