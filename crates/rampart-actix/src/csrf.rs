@@ -10,7 +10,7 @@ use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use rampart_core::adapter::{read_limited, PassBody};
 use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
-use rampart_core::{ProxyTrust, RequestFacts};
+use rampart_core::{ProxyTrust, RequestScope};
 
 use crate::connection::{connection_info, parts, unconvertible};
 use crate::convert::{self, ValueCache};
@@ -134,15 +134,17 @@ where
             let res = req.into_response(unconvertible()).map_into_right_body();
             return Box::pin(ready(Ok(res)));
         };
-        let known = req.extensions().get::<RequestFacts>().cloned();
-        let facts = known.unwrap_or_else(|| {
-            self.trust
-                .facts(connection_info(req.request()), &parts.uri, &parts.headers)
-        });
+        let scope = req.extensions().get::<RequestScope>().cloned();
+        let facts = self.trust.lazy_facts(
+            scope.as_ref(),
+            connection_info(req.request()),
+            &parts.uri,
+            &parts.headers,
+        );
         let route = req.match_pattern();
         let csrf = self.csrf.clone();
         let service = self.service.clone();
-        match csrf.check(&parts, &facts, route.as_deref()) {
+        match csrf.check(&parts, facts, route.as_deref()) {
             Decision::Pass(state) => {
                 req.extensions_mut().insert(state.token());
                 let fut = service.call(req);

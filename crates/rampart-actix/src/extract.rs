@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use rampart_core::adapter;
 use rampart_core::csp::RequestNonces;
+use rampart_core::RequestScope;
 
 /// The request's script nonce. Rendering it (`{{ nonce }}` in any template
 /// engine, or `format!`) generates it; only then does the response's CSP carry
@@ -39,7 +40,12 @@ pub struct CspNonce(pub rampart_core::csp::CspNonce);
 pub struct CspStyleNonce(pub rampart_core::csp::CspNonce);
 
 fn nonces(req: &HttpRequest) -> RequestNonces {
-    adapter::nonces_or_standalone(req.extensions().get::<RequestNonces>(), req.path())
+    let ext = req.extensions();
+    adapter::nonces_or_standalone(
+        ext.get::<RequestScope>(),
+        ext.get::<RequestNonces>(),
+        req.path(),
+    )
 }
 
 impl FromRequest for CspNonce {

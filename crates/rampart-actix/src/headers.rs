@@ -20,9 +20,8 @@ use crate::convert::{self, ValueCache};
 ///
 /// Before the inner service runs: plain-HTTP requests for non-loopback hosts
 /// are redirected to https (301 for GET/HEAD, 308 otherwise); the request gets
-/// its [`RequestFacts`](rampart_core::RequestFacts) and, when the CSP uses
-/// nonces, lazy [`RequestNonces`](rampart_core::csp::RequestNonces) as
-/// extensions. After: the headers are written (handler-set headers win unless
+/// its [`RequestScope`](rampart_core::RequestScope) (facts and lazy nonce
+/// cells) as an extension. After: the headers are written (handler-set headers win unless
 /// configured otherwise), [`Overrides`] found in the response extensions apply,
 /// and `Set-Cookie` headers are hardened.
 ///
@@ -149,13 +148,7 @@ where
                 return Box::pin(ready(Ok(res)));
             }
         };
-        {
-            let mut ext = req.extensions_mut();
-            if let Some(n) = &scope.nonces {
-                ext.insert(n.clone());
-            }
-            ext.insert(scope.facts.clone());
-        }
+        req.extensions_mut().insert(scope.clone());
         let fut = self.service.call(req);
         let headers = self.headers.clone();
         let cache = self.cache.clone();

@@ -8,8 +8,8 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, Responder};
 use futures_util::future::LocalBoxFuture;
-use rampart_core::csp::RequestNonces;
 use rampart_core::headers::Overrides;
+use rampart_core::RequestScope;
 
 /// Changes the secure header set for the resources or scopes it wraps, without
 /// a second [`SecureHeadersMiddleware`](crate::SecureHeadersMiddleware): the
@@ -101,8 +101,9 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let has_nonces = req.extensions().get::<RequestNonces>().is_some();
-        let (mine, cells) = self.overrides.for_route(has_nonces);
+        let (mine, cells) = self
+            .overrides
+            .for_route(req.extensions().get::<RequestScope>());
         if let Some(n) = cells {
             req.extensions_mut().insert(n);
         }

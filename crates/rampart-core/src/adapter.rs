@@ -33,39 +33,18 @@ use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use crate::csp::{ReportCollector, RequestNonces};
 use crate::csrf::{Csrf, CsrfRequest, Rejection};
 use crate::headers::{CspOverride, Overrides, RedirectDecision, SecureHeaders};
-use crate::{ConnectionInfo, RequestFacts};
+use crate::{ConnectionInfo, RequestScope};
 
 /// What an adapter does with a request before the application sees it.
 #[derive(Debug)]
 pub enum Inbound {
-    /// Serve it: put the scope's facts (and nonces, if any) into the request
-    /// extensions and keep the scope for [`SecureHeaders::outbound`].
+    /// Serve it: put a clone of the scope into the request extensions (the
+    /// CSRF layer and the extractors find it there) and keep the scope for
+    /// [`SecureHeaders::outbound`].
     Continue(RequestScope),
     /// Answer at once with this response (an HTTPS redirect or a `400` for a
     /// bad host), security headers already applied.
     Respond(Response<Bytes>),
-}
-
-/// Per-request state of the secure header set, between
-/// [`SecureHeaders::inbound`] and [`SecureHeaders::outbound`].
-///
-/// ```
-/// use rampart_core::adapter::Inbound;
-/// use rampart_core::headers::SecureHeaders;
-/// use rampart_core::ConnectionInfo;
-///
-/// let sh = SecureHeaders::default();
-/// let (parts, _) = http::Request::get("/").header("host", "localhost:8000").body(()).unwrap().into_parts();
-/// let Inbound::Continue(scope) = sh.inbound(ConnectionInfo::default(), &parts) else { panic!() };
-/// assert!(!scope.facts.secure);
-/// assert!(scope.nonces.is_none()); // the default CSP has no nonces
-/// ```
-#[derive(Debug, Clone)]
-pub struct RequestScope {
-    /// What rampart concluded about the request.
-    pub facts: RequestFacts,
-    /// Ungenerated nonce cells, when the CSP uses nonces.
-    pub nonces: Option<RequestNonces>,
 }
 
 impl SecureHeaders {
@@ -90,10 +69,7 @@ impl SecureHeaders {
         let facts = self.facts(conn, &parts.uri, &parts.headers);
         let for_predicate = self.redirect_needs_parts().then_some(parts);
         match self.redirect(&parts.method, &parts.uri, &facts, for_predicate) {
-            RedirectDecision::Continue => Inbound::Continue(RequestScope {
-                nonces: self.request_nonces(),
-                facts,
-            }),
+            RedirectDecision::Continue => Inbound::Continue(RequestScope::new(facts, self.csp())),
             RedirectDecision::Redirect { status, location } => {
                 let mut res = Response::new(Bytes::new());
                 *res.status_mut() = status;
@@ -141,7 +117,7 @@ impl SecureHeaders {
         overrides: Option<&Overrides>,
         headers: &mut HeaderMap,
     ) {
-        self.apply(&scope.facts, scope.nonces.as_ref(), overrides, headers);
+        self.apply(scope.facts(), scope.nonces(), overrides, headers);
     }
 }
 
@@ -354,27 +330,32 @@ fn plain_reply(status: StatusCode, msg: &str) -> Response<Bytes> {
 
 impl Overrides {
     /// Prepares a route's overrides for one request. A replacement policy with
-    /// nonces on a request that has no nonce cells (the app-wide policy has
-    /// none) gets cells of the replacement's shape: they are returned for the
-    /// adapter to put into the request extensions, and carried by the returned
-    /// overrides so the header shows the nonce the handler rendered.
+    /// nonces on a request whose scope has none (the app-wide policy takes no
+    /// nonce) gets nonce handles of the replacement's shape, on the request's
+    /// own cells when it has a scope: they are returned for the adapter to put
+    /// into the request extensions, and carried by the returned overrides so
+    /// the header shows the nonce the handler rendered.
     ///
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// use rampart_core::headers::Overrides;
     /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
-    /// let (o, cells) = Overrides::new().csp(strict).for_route(false);
+    /// let (o, cells) = Overrides::new().csp(strict).for_route(None);
     /// assert!(cells.is_some() && o.nonces().is_some());
-    /// let (_, cells) = Overrides::new().csp_off().for_route(false);
+    /// let (_, cells) = Overrides::new().csp_off().for_route(None);
     /// assert!(cells.is_none());
     /// ```
-    pub fn for_route(&self, request_has_nonces: bool) -> (Overrides, Option<RequestNonces>) {
+    pub fn for_route(&self, scope: Option<&RequestScope>) -> (Overrides, Option<RequestNonces>) {
         let mut overrides = self.clone();
-        if request_has_nonces {
+        if scope.is_some_and(|s| s.nonces().is_some()) {
             return (overrides, None);
         }
         if let Some(CspOverride::Replace(csp)) = overrides.csp_override() {
-            if let Some(n) = csp.new_request_nonces() {
+            let cells = match scope {
+                Some(s) => s.nonces_for(csp),
+                None => csp.new_request_nonces(),
+            };
+            if let Some(n) = cells {
                 overrides = overrides.with_nonces(n.clone());
                 return (overrides, Some(n));
             }
@@ -400,16 +381,21 @@ impl Overrides {
 
 static MISSING_NONCE_LOGGED: AtomicBool = AtomicBool::new(false);
 
-/// The nonce cells a nonce extractor hands out: the request's own, or, when no
-/// CSP with `nonce_in(..)` covers the route, standalone cells and a warning
-/// (logged once per process) saying that no header will carry the nonce.
+/// The nonce cells a nonce extractor hands out: those a route override put on
+/// the request (its replacement policy takes nonces), else the request scope's,
+/// or, when no CSP with `nonce_in(..)` covers the route, standalone cells and a
+/// warning (logged once per process) saying that no header will carry the nonce.
 ///
 /// ```
-/// let n = rampart_core::adapter::nonces_or_standalone(None, "/page");
+/// let n = rampart_core::adapter::nonces_or_standalone(None, None, "/page");
 /// assert_eq!(n.script().value().len(), 24);
 /// ```
-pub fn nonces_or_standalone(found: Option<&RequestNonces>, path: &str) -> RequestNonces {
-    match found {
+pub fn nonces_or_standalone(
+    scope: Option<&RequestScope>,
+    route_cells: Option<&RequestNonces>,
+    path: &str,
+) -> RequestNonces {
+    match route_cells.or_else(|| scope.and_then(RequestScope::nonces)) {
         Some(n) => n.clone(),
         None => {
             if !MISSING_NONCE_LOGGED.swap(true, Ordering::Relaxed) {

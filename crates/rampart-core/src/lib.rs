@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`adapter`] | the steps adapters share: inbound/outbound, body limits, report answers |
 //! | [`request`] | proxy trust and request facts (secure? which host and origin?) |
+//! | [`RequestScope`] | one request's shared state: its facts and lazy nonce cells |
 //! | [`origin`] | normalised web origins |
 //! | [`headers`] | the secure header set, HTTPS redirect, cookie hardening, overrides |
 //! | [`csp`] | typed Content Security Policy, nonces, hashes, linter, reports |
@@ -26,7 +27,9 @@ pub mod origin;
 mod path;
 mod random;
 pub mod request;
+mod scope;
 
 pub use error::ConfigError;
 pub use origin::{Origin, Scheme};
 pub use request::{ConnectionInfo, ProxyTrust, RequestFacts};
+pub use scope::RequestScope;

@@ -22,10 +22,15 @@
 //! assert!(!direct.secure);
 //! ```
 
+use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, HeaderName, Uri};
+
+// Prebuilt names: a `&str` key would be parsed and validated on every lookup.
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 use ipnet::IpNet;
 
 use crate::{ConfigError, Origin, Scheme};
@@ -196,6 +201,103 @@ impl ProxyTrust {
         }
     }
 
+    /// The facts of a request, worked out only as far as they are asked for:
+    /// those of its [`RequestScope`](crate::RequestScope) when an outer secure
+    /// headers layer made one, else computed here on first use. Whether the
+    /// request is secure costs no allocation; the host is copied only when
+    /// the full facts are needed (an unsafe method's origin check).
+    ///
+    /// ```
+    /// use rampart_core::{ConnectionInfo, ProxyTrust, RequestFacts, RequestScope, Scheme};
+    /// let req = http::Request::get("/").header("host", "a.example").body(()).unwrap();
+    /// let known = RequestScope::new(RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: true }, None);
+    /// let t = ProxyTrust::nobody();
+    /// assert!(t.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers()).secure());
+    /// let lazy = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert!(!lazy.secure());
+    /// assert_eq!(lazy.get().host.as_deref(), Some("a.example"));
+    /// ```
+    pub fn lazy_facts<'a>(
+        &'a self,
+        scope: Option<&'a crate::RequestScope>,
+        conn: ConnectionInfo,
+        uri: &'a Uri,
+        headers: &'a HeaderMap,
+    ) -> Facts<'a> {
+        match scope {
+            Some(s) => Facts::Known(s.facts()),
+            None => Facts::Lazy {
+                trust: self,
+                conn,
+                uri,
+                headers,
+                full: OnceCell::new(),
+            },
+        }
+    }
+
+    /// Whether the request came over TLS (seen by the server or reported by a
+    /// trusted proxy), without working out the host.
+    ///
+    /// ```
+    /// use rampart_core::{ConnectionInfo, ProxyTrust};
+    /// let req = http::Request::get("/").header("x-forwarded-proto", "https").body(()).unwrap();
+    /// let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+    /// assert!(ProxyTrust::loopback().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Https);
+    /// assert!(ProxyTrust::nobody().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Http);
+    /// ```
+    pub fn scheme(&self, conn: ConnectionInfo, headers: &HeaderMap) -> (Scheme, bool) {
+        let (trusted, proto, _) = self.forwarded(conn, headers, false);
+        (scheme_of(conn, proto), trusted)
+    }
+
+    /// Whether forwarded headers are present and believed, and what they say
+    /// (the host only when `want_host`, as copying it allocates).
+    fn forwarded(
+        &self,
+        conn: ConnectionInfo,
+        headers: &HeaderMap,
+        want_host: bool,
+    ) -> (bool, Option<Scheme>, Option<String>) {
+        let has_forwarded = || {
+            headers.contains_key(X_FORWARDED_PROTO)
+                || headers.contains_key(http::header::FORWARDED)
+                || headers.contains_key(X_FORWARDED_HOST)
+        };
+        if !self.trusts(conn.peer) {
+            // Only looked for until the warning is out: nothing else depends on it.
+            if !UNTRUSTED_FORWARDED_LOGGED.load(Ordering::Relaxed)
+                && has_forwarded()
+                && !UNTRUSTED_FORWARDED_LOGGED.swap(true, Ordering::Relaxed)
+            {
+                tracing::warn!(
+                    peer = ?conn.peer,
+                    "rampart: ignoring X-Forwarded-*/Forwarded headers from an untrusted peer; if a proxy you run \
+                     terminates TLS in front of this server, trust it with ProxyTrust::peers([\"<proxy address or CIDR>\"]) \
+                     (or ProxyTrust::loopback() for a proxy on the same host), otherwise every request looks like plain \
+                     http and the HTTPS redirect can loop (this is logged once)"
+                );
+            }
+            return (false, None, None);
+        }
+        if !has_forwarded() {
+            return (false, None, None);
+        }
+        // A proxy speaking RFC 7239 is believed alone: falling back to
+        // X-Forwarded-* it may pass through from the client would let the
+        // client choose the scheme or host.
+        if let Some((proto, host)) = last_forwarded_element(headers) {
+            return (true, proto, host);
+        }
+        let proto = last_list_value(headers, X_FORWARDED_PROTO).and_then(Scheme::parse);
+        let host = if want_host {
+            last_list_value(headers, X_FORWARDED_HOST).map(str::to_owned)
+        } else {
+            None
+        };
+        (true, proto, host)
+    }
+
     /// Works out the facts of one request.
     ///
     /// ```
@@ -206,50 +308,21 @@ impl ProxyTrust {
     /// assert!(!f.secure);
     /// ```
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
-        let has_forwarded = headers.contains_key("x-forwarded-proto")
-            || headers.contains_key(http::header::FORWARDED)
-            || headers.contains_key("x-forwarded-host");
-        let trusted = has_forwarded && self.trusts(conn.peer);
-        if has_forwarded && !trusted && !UNTRUSTED_FORWARDED_LOGGED.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                peer = ?conn.peer,
-                "rampart: ignoring X-Forwarded-*/Forwarded headers from an untrusted peer; if a proxy you run \
-                 terminates TLS in front of this server, trust it with ProxyTrust::peers([\"<proxy address or CIDR>\"]) \
-                 (or ProxyTrust::loopback() for a proxy on the same host), otherwise every request looks like plain \
-                 http and the HTTPS redirect can loop (this is logged once)"
-            );
-        }
-
-        let mut forwarded_proto = None;
-        let mut forwarded_host = None;
-        if trusted {
-            // A proxy speaking RFC 7239 is believed alone: falling back to
-            // X-Forwarded-* it may pass through from the client would let the
-            // client choose the scheme or host.
-            if let Some((proto, host)) = last_forwarded_element(headers) {
-                forwarded_proto = proto;
-                forwarded_host = host;
-            } else {
-                forwarded_proto =
-                    last_list_value(headers, "x-forwarded-proto").and_then(|v| Scheme::parse(&v));
-                forwarded_host = last_list_value(headers, "x-forwarded-host");
-            }
-        }
-
-        let scheme = if conn.tls {
-            Scheme::Https
-        } else {
-            forwarded_proto.unwrap_or(Scheme::Http)
-        };
+        let (trusted, forwarded_proto, forwarded_host) = self.forwarded(conn, headers, true);
+        let scheme = scheme_of(conn, forwarded_proto);
+        // One copy of the host, lower-cased in place.
         let host = forwarded_host
-            .or_else(|| uri.authority().map(|a| a.as_str().to_string()))
+            .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
             .or_else(|| {
                 headers
                     .get(http::header::HOST)
                     .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
+                    .map(str::to_owned)
             })
-            .map(|h| h.to_ascii_lowercase())
+            .map(|mut h| {
+                h.make_ascii_lowercase();
+                h
+            })
             .filter(|h| valid_authority(h));
         RequestFacts {
             secure: scheme == Scheme::Https,
@@ -257,6 +330,15 @@ impl ProxyTrust {
             host,
             from_trusted_proxy: trusted,
         }
+    }
+}
+
+/// TLS seen by the server wins; otherwise what a trusted proxy reported.
+fn scheme_of(conn: ConnectionInfo, forwarded: Option<Scheme>) -> Scheme {
+    if conn.tls {
+        Scheme::Https
+    } else {
+        forwarded.unwrap_or(Scheme::Http)
     }
 }
 
@@ -272,11 +354,11 @@ fn valid_authority(h: &str) -> bool {
 }
 
 /// Last value of a comma-separated header: the one our immediate (trusted) peer added.
-fn last_list_value(headers: &HeaderMap, name: &str) -> Option<String> {
+fn last_list_value(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
     let last = headers.get_all(name).iter().next_back()?;
     let s = last.to_str().ok()?;
     let v = s.rsplit(',').next()?.trim();
-    (!v.is_empty()).then(|| v.to_string())
+    (!v.is_empty()).then_some(v)
 }
 
 /// `proto` and `host` of the last element of the RFC 7239 `Forwarded` header.
@@ -364,6 +446,89 @@ impl RequestFacts {
         match self.hostname() {
             Some(h) => is_loopback_hostname(h),
             None => false,
+        }
+    }
+}
+
+/// A request's facts, known already or worked out on first use (see
+/// [`ProxyTrust::lazy_facts`]). `&RequestFacts` converts into it.
+///
+/// ```
+/// use rampart_core::request::Facts;
+/// use rampart_core::{RequestFacts, Scheme};
+/// let f = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+/// let facts: Facts = (&f).into();
+/// assert!(facts.secure() && facts.get() == &f);
+/// ```
+#[derive(Debug)]
+pub enum Facts<'a> {
+    /// Already worked out (by the secure headers layer, or by the caller).
+    Known(&'a RequestFacts),
+    /// To be worked out from the request when needed.
+    Lazy {
+        /// Whose forwarded headers to believe.
+        trust: &'a ProxyTrust,
+        /// The connection the request came on.
+        conn: ConnectionInfo,
+        /// The request target.
+        uri: &'a Uri,
+        /// The request headers.
+        headers: &'a HeaderMap,
+        /// The full facts, once asked for.
+        full: OnceCell<RequestFacts>,
+    },
+}
+
+impl<'a> From<&'a RequestFacts> for Facts<'a> {
+    fn from(f: &'a RequestFacts) -> Self {
+        Facts::Known(f)
+    }
+}
+
+impl Facts<'_> {
+    /// Whether the request is secure, without working out the host.
+    ///
+    /// ```
+    /// # use rampart_core::{ConnectionInfo, ProxyTrust};
+    /// let req = http::Request::get("/").body(()).unwrap();
+    /// let t = ProxyTrust::nobody();
+    /// assert!(!t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers()).secure());
+    /// ```
+    pub fn secure(&self) -> bool {
+        match self {
+            Facts::Known(f) => f.secure,
+            Facts::Lazy {
+                full: cell,
+                trust,
+                conn,
+                headers,
+                ..
+            } => match cell.get() {
+                Some(f) => f.secure,
+                None => trust.scheme(*conn, headers).0 == Scheme::Https,
+            },
+        }
+    }
+
+    /// The full facts, worked out on the first call.
+    ///
+    /// ```
+    /// # use rampart_core::{ConnectionInfo, ProxyTrust};
+    /// let req = http::Request::get("/").header("host", "A.example").body(()).unwrap();
+    /// let t = ProxyTrust::nobody();
+    /// let f = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert_eq!(f.get().host.as_deref(), Some("a.example"));
+    /// ```
+    pub fn get(&self) -> &RequestFacts {
+        match self {
+            Facts::Known(f) => f,
+            Facts::Lazy {
+                trust,
+                conn,
+                uri,
+                headers,
+                full,
+            } => full.get_or_init(|| trust.facts(*conn, uri, headers)),
         }
     }
 }

@@ -9,6 +9,7 @@ use http::request::Parts;
 use http::StatusCode;
 use rampart_core::adapter;
 use rampart_core::csp::RequestNonces;
+use rampart_core::RequestScope;
 
 /// The request's script nonce. Rendering it (`{{ nonce }}` in any template
 /// engine, or `format!`) generates it; only then does the response's CSP carry
@@ -38,7 +39,11 @@ pub struct CspNonce(pub rampart_core::csp::CspNonce);
 pub struct CspStyleNonce(pub rampart_core::csp::CspNonce);
 
 fn nonces(parts: &Parts) -> RequestNonces {
-    adapter::nonces_or_standalone(parts.extensions.get::<RequestNonces>(), parts.uri.path())
+    adapter::nonces_or_standalone(
+        parts.extensions.get::<RequestScope>(),
+        parts.extensions.get::<RequestNonces>(),
+        parts.uri.path(),
+    )
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CspNonce {

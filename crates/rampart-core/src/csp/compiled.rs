@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::lint::{Finding, Severity};
-use super::nonce::RequestNonces;
+use super::nonce::{NonceCells, RequestNonces};
 use super::policy::{check_directive_name, is_group_name, Directive, Policy, Sources};
 use super::source::{check_chars, Keyword, Source};
 use crate::ConfigError;
@@ -503,6 +503,14 @@ impl CompiledCsp {
         self.0
             .any_nonce
             .then(|| RequestNonces::new(self.0.separate_style))
+    }
+
+    /// Handles to `cells` shaped for this policy (a separate style nonce or
+    /// not), or `None` when no directive takes a nonce.
+    pub(crate) fn nonces_on(&self, cells: &Arc<NonceCells>) -> Option<RequestNonces> {
+        self.0
+            .any_nonce
+            .then(|| RequestNonces::on(cells, self.0.separate_style))
     }
 
     /// Writes `Content-Security-Policy` and/or `Content-Security-Policy-Report-Only`

@@ -75,6 +75,7 @@ pub use bypass::{bypass_hosts, bypasses_for, BypassHost, BypassKind};
 pub use compiled::{CompiledCsp, Csp};
 pub use hash::{hash_source, sri};
 pub use lint::{Finding, Severity};
+pub(crate) use nonce::NonceCells;
 pub use nonce::{CspNonce, RequestNonces};
 pub use policy::{Directive, Policy, PolicyBuilder, Sources};
 pub use report::{CspReport, ReportCollector, ReportError, ReportSink, ReportStats};

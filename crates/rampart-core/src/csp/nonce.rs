@@ -13,12 +13,14 @@ const NONCE_CHARS: usize = 24;
 
 /// A per-request nonce that is generated only when first used.
 ///
-/// Creating a `CspNonce` costs one small allocation and no randomness. The value
-/// is drawn (18 bytes from a CSPRNG seeded by the operating system) the first time
-/// [`value`](CspNonce::value) or `Display` is used, typically when a template
-/// renders `nonce="…"`. Responses that never asked for the nonce (JSON, redirects,
-/// static files) then carry no nonce in their header at all, which is both cheaper
-/// and safer: an unused nonce could only help an attacker.
+/// A nonce handle points into its request's shared state
+/// ([`RequestScope`](crate::RequestScope)), so the layers hand it out without
+/// allocating; [`CspNonce::new`] makes a standalone one (one small allocation).
+/// The value is drawn (18 bytes from a CSPRNG seeded by the operating system)
+/// the first time [`value`](CspNonce::value) or `Display` is used, typically when
+/// a template renders `nonce="…"`. Responses that never asked for the nonce (JSON,
+/// redirects, static files) then carry no nonce in their header at all, which is
+/// both cheaper and safer: an unused nonce could only help an attacker.
 ///
 /// The value is base64url without padding (24 characters from `A-Z a-z 0-9 - _`),
 /// which is valid in the CSP nonce grammar and needs no escaping in HTML attributes.
@@ -33,7 +35,31 @@ const NONCE_CHARS: usize = 24;
 /// assert_eq!(n.clone().generated(), Some(v.as_str()));
 /// ```
 #[derive(Clone, Debug, Default)]
-pub struct CspNonce(Arc<OnceLock<[u8; NONCE_CHARS]>>);
+pub struct CspNonce {
+    cells: Arc<NonceCells>,
+    /// Which of the two cells: the style cell when styles have their own nonce.
+    style: bool,
+}
+
+/// The two nonce cells of one request, stored inline in its shared state.
+#[derive(Debug, Default)]
+pub(crate) struct NonceCells {
+    script: OnceLock<[u8; NONCE_CHARS]>,
+    style: OnceLock<[u8; NONCE_CHARS]>,
+    /// The request's facts, when the cells belong to a
+    /// [`RequestScope`](crate::RequestScope) (standalone nonces have none).
+    pub(crate) facts: Option<crate::RequestFacts>,
+}
+
+impl NonceCells {
+    /// Empty cells belonging to a request with these facts.
+    pub(crate) fn for_request(facts: crate::RequestFacts) -> Self {
+        Self {
+            facts: Some(facts),
+            ..Self::default()
+        }
+    }
+}
 
 impl CspNonce {
     /// A nonce cell with no value yet.
@@ -43,7 +69,15 @@ impl CspNonce {
     /// assert_eq!(CspNonce::new().generated(), None);
     /// ```
     pub fn new() -> Self {
-        CspNonce(Arc::new(OnceLock::new()))
+        Self::default()
+    }
+
+    fn cell(&self) -> &OnceLock<[u8; NONCE_CHARS]> {
+        if self.style {
+            &self.cells.style
+        } else {
+            &self.cells.script
+        }
     }
 
     /// The nonce, generating it on first call.
@@ -55,7 +89,7 @@ impl CspNonce {
     /// assert!(n.value().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     /// ```
     pub fn value(&self) -> &str {
-        as_str(self.0.get_or_init(generate))
+        as_str(self.cell().get_or_init(generate))
     }
 
     /// The nonce if it has been generated, without generating it.
@@ -68,13 +102,13 @@ impl CspNonce {
     /// assert!(n.generated().is_some());
     /// ```
     pub fn generated(&self) -> Option<&str> {
-        self.0.get().map(as_str)
+        self.cell().get().map(as_str)
     }
 
     /// True when both handles share one cell (the same request's nonce).
     #[cfg(test)]
     pub(crate) fn same_cell(&self, other: &CspNonce) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.cells, &other.cells) && self.style == other.style
     }
 }
 
@@ -104,7 +138,9 @@ fn encode(raw: &[u8; NONCE_BYTES]) -> [u8; NONCE_CHARS] {
 ///
 /// Unless the configuration asks for separate style nonces
 /// (`Csp::style_nonce_in`), both share one cell, so `script()` and `style()`
-/// return the same value. Obtain one from `CompiledCsp::new_request_nonces`.
+/// return the same value. The layers take them from the request's
+/// [`RequestScope`](crate::RequestScope); `CompiledCsp::new_request_nonces`
+/// makes standalone ones.
 ///
 /// ```
 /// use rampart_core::csp::{Csp, Policy};
@@ -120,13 +156,22 @@ pub struct RequestNonces {
 
 impl RequestNonces {
     pub(crate) fn new(separate_style: bool) -> Self {
-        let script = CspNonce::new();
-        let style = if separate_style {
-            CspNonce::new()
-        } else {
-            script.clone()
-        };
-        RequestNonces { script, style }
+        Self::on(&Arc::default(), separate_style)
+    }
+
+    /// Handles to `cells`: the style handle is the script cell unless styles
+    /// have their own nonce.
+    pub(crate) fn on(cells: &Arc<NonceCells>, separate_style: bool) -> Self {
+        RequestNonces {
+            script: CspNonce {
+                cells: cells.clone(),
+                style: false,
+            },
+            style: CspNonce {
+                cells: cells.clone(),
+                style: separate_style,
+            },
+        }
     }
 
     /// Nonce cells not tied to any policy (one nonce for scripts and styles).

@@ -5,13 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use smallvec::SmallVec;
 
 use super::body::{self, BodyKind};
 use super::config::{CsrfConfig, Inner};
 use super::cookie::cookie_pairs;
 use super::reject::{default_parts, RejectReason, Rejection};
 use super::token::{self, Secret};
-use crate::RequestFacts;
+use crate::request::Facts;
 
 /// CSRF protection, compiled from a [`CsrfConfig`]: cheap to clone, `Send + Sync`.
 ///
@@ -111,8 +112,8 @@ struct TokenShared {
     secure: bool,
     /// The request's `Cookie` headers (reference-counted clones), parsed only
     /// when the token is first used: a GET that never renders a token costs no
-    /// cookie parsing.
-    cookie_headers: Vec<HeaderValue>,
+    /// cookie parsing. Inline for the usual single header: no allocation.
+    cookie_headers: SmallVec<[HeaderValue; 1]>,
     state: Mutex<Option<TokenState>>,
 }
 
@@ -392,16 +393,17 @@ impl Csrf {
     /// let Decision::Reject(r) = csrf.check(&parts, &facts, None) else { panic!() };
     /// assert_eq!(r.reason, RejectReason::CrossOrigin);
     /// ```
-    pub fn check(
+    pub fn check<'a>(
         &self,
         parts: &http::request::Parts,
-        facts: &RequestFacts,
+        facts: impl Into<Facts<'a>>,
         matched_route: Option<&str>,
     ) -> Decision {
+        let facts = facts.into();
         let inner = &self.0;
         let token = CsrfToken(Arc::new(TokenShared {
             inner: inner.clone(),
-            secure: facts.secure,
+            secure: facts.secure(),
             cookie_headers: parts
                 .headers
                 .get_all(http::header::COOKIE)
@@ -420,7 +422,7 @@ impl Csrf {
         if is_safe(&parts.method) || !inner.protects(parts, matched_route) {
             return Decision::Pass(request);
         }
-        if let Err((reason, detail)) = inner.origin.check(&parts.headers, facts) {
+        if let Err((reason, detail)) = inner.origin.check(&parts.headers, facts.get()) {
             return self.refuse_decision(request, reason, detail);
         }
         if !inner.tokens {

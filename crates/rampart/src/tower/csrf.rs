@@ -11,7 +11,7 @@ use http_body::Body;
 use http_body_util::{Either, Full};
 use rampart_core::adapter::PassBody;
 use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
-use rampart_core::{ProxyTrust, RequestFacts};
+use rampart_core::{ProxyTrust, RequestScope};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -147,17 +147,15 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let (mut parts, body) = req.into_parts();
-        let facts = match parts.extensions.get::<RequestFacts>() {
-            Some(f) => f.clone(),
-            None => self.trust.facts(
-                connection_info(&parts.extensions),
-                &parts.uri,
-                &parts.headers,
-            ),
-        };
+        let facts = self.trust.lazy_facts(
+            parts.extensions.get::<RequestScope>(),
+            connection_info(&parts.extensions),
+            &parts.uri,
+            &parts.headers,
+        );
         let decision = self
             .csrf
-            .check(&parts, &facts, matched_route(&parts.extensions));
+            .check(&parts, facts, matched_route(&parts.extensions));
         match decision {
             // The common path: no allocation of its own, no clone of the inner service.
             Decision::Pass(state) => {

@@ -6,9 +6,10 @@ use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use http::{Request, Response};
-use rampart_core::adapter::{Inbound, RequestScope};
+use rampart_core::adapter::Inbound;
 use rampart_core::headers::{Overrides, SecureHeaders};
 use rampart_core::ConfigError;
+use rampart_core::RequestScope;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -18,8 +19,7 @@ use super::connection::connection_info;
 ///
 /// Before the inner service runs: plain-HTTP requests for non-loopback hosts are
 /// redirected to https (301 for GET/HEAD, 308 otherwise); the request gets its
-/// [`RequestFacts`] and, when the CSP uses nonces, lazy [`RequestNonces`] as
-/// extensions. After: the headers are written (handler-set headers win unless
+/// [`RequestScope`] (facts and lazy nonce cells) as an extension. After: the headers are written (handler-set headers win unless
 /// configured otherwise), [`Overrides`] found in the response extensions apply,
 /// and `Set-Cookie` headers are hardened.
 ///
@@ -117,10 +117,7 @@ where
         let (mut parts, body) = req.into_parts();
         match self.headers.inbound(conn, &parts) {
             Inbound::Continue(scope) => {
-                if let Some(n) = &scope.nonces {
-                    parts.extensions.insert(n.clone());
-                }
-                parts.extensions.insert(scope.facts.clone());
+                parts.extensions.insert(scope.clone());
                 let fut = self.inner.call(Request::from_parts(parts, body));
                 ResponseFuture {
                     kind: Kind::Inner {

@@ -5,8 +5,8 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use http::{Request, Response};
-use rampart_core::csp::RequestNonces;
 use rampart_core::headers::Overrides;
+use rampart_core::RequestScope;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -86,8 +86,9 @@ where
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
         // A replacement policy with nonces on an app whose policy has none: give
         // the handler nonce cells of the replacement's shape.
-        let has_nonces = req.extensions().get::<RequestNonces>().is_some();
-        let (overrides, cells) = self.overrides.for_route(has_nonces);
+        let (overrides, cells) = self
+            .overrides
+            .for_route(req.extensions().get::<RequestScope>());
         if let Some(n) = cells {
             req.extensions_mut().insert(n);
         }
