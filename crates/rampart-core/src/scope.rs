@@ -141,7 +141,9 @@ mod tests {
         let v = cells.script().value().to_string();
         // The override carries handles to the same cell the handler rendered.
         assert_eq!(o.nonces().unwrap().script().generated(), Some(v.as_str()));
-        assert!(scope.nonces_for(&Csp::new(Policy::strict()).build().unwrap()).is_none());
+        assert!(scope
+            .nonces_for(&Csp::new(Policy::strict()).build().unwrap())
+            .is_none());
     }
 
     #[test]

@@ -551,6 +551,29 @@ impl CompiledCsp {
         }
     }
 
+    /// The headers exactly as [`write_headers`](Self::write_headers) writes
+    /// them when no nonce was generated (prebuilt values).
+    pub(crate) fn plain_headers(&self) -> impl Iterator<Item = (&HeaderName, &HeaderValue)> {
+        self.0.headers.iter().map(|h| (&h.name, &h.value))
+    }
+
+    /// Whether a header of this policy would differ from its plain value:
+    /// a nonce it carries was generated during the request.
+    pub(crate) fn nonce_used(&self, nonces: Option<&RequestNonces>) -> bool {
+        let Some(n) = nonces else { return false };
+        let script = n.script().generated().is_some();
+        let style = n.style().generated().is_some();
+        self.0
+            .headers
+            .iter()
+            .any(|h| (h.has_script && script) || (h.has_style && style))
+    }
+
+    /// Whether `name` is one of the headers this policy writes.
+    pub(crate) fn writes(&self, name: &HeaderName) -> bool {
+        self.0.headers.iter().any(|h| h.name == name)
+    }
+
     /// The header names and values without nonces, e.g. for printing at startup.
     ///
     /// ```

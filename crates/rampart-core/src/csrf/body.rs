@@ -67,8 +67,7 @@ fn urlencoded(body: &[u8], field: &str) -> Result<Option<String>, RejectReason> 
             Some(i) => (&pair[..i], &pair[i + 1..]),
             None => (pair, &[][..]),
         };
-        // A name that does not decode cannot be our (valid) field name.
-        if percent_decode_strict(name).as_deref() != Some(field) {
+        if !name_is(name, field) {
             continue;
         }
         if found.is_some() {
@@ -77,6 +76,16 @@ fn urlencoded(body: &[u8], field: &str) -> Result<Option<String>, RejectReason> 
         found = Some(percent_decode_strict(value).ok_or(RejectReason::MalformedBody)?);
     }
     Ok(found)
+}
+
+/// Whether a raw form field name decodes to `field`. Names without escapes
+/// (nearly all) are compared in place; only escaped ones are decoded, and a
+/// name that does not decode cannot be our (valid) field name.
+fn name_is(raw: &[u8], field: &str) -> bool {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return raw == field.as_bytes();
+    }
+    percent_decode_strict(raw).as_deref() == Some(field)
 }
 
 /// `application/x-www-form-urlencoded` decoding that refuses bad escapes and
@@ -185,6 +194,20 @@ mod tests {
         assert_eq!(kind(&ct("text/plain")), None);
         assert_eq!(kind(&ct("nonsense")), None);
         assert_eq!(kind(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn urlencoded_names_compare_decoded() {
+        assert!(name_is(b"_csrf_token", "_csrf_token"));
+        assert!(!name_is(b"_csrf_tokens", "_csrf_token"));
+        assert!(!name_is(b"_csrf+token", "_csrf_token"));
+        assert!(name_is(b"csrf+token", "csrf token"));
+        assert!(name_is(b"%5fcsrf_token", "_csrf_token"));
+        assert!(!name_is(b"%5_csrf_token", "_csrf_token"));
+        assert_eq!(
+            urlencoded(b"x=1&csrf+token=A", "csrf token"),
+            Ok(Some("A".into()))
+        );
     }
 
     #[test]

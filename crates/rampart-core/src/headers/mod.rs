@@ -699,11 +699,16 @@ impl SecureHeadersBuilder {
             Some(CspSetting::Compiled(c)) => Some(c),
             None => None,
         };
+        let templates = [
+            template(&always, None, csp.as_ref()),
+            template(&always, hsts.as_ref(), csp.as_ref()),
+        ];
         Ok(SecureHeaders {
             inner: Arc::new(Inner {
                 redirect: self.redirect,
                 proxy_trust: self.proxy_trust,
                 always,
+                templates,
                 hsts,
                 csp,
                 cookies: self.cookies,
@@ -718,6 +723,9 @@ struct Inner {
     redirect: HttpsRedirect,
     proxy_trust: ProxyTrust,
     always: Vec<(HeaderName, HeaderValue)>,
+    /// `always` (plus HSTS in `[1]`, for secure requests) as ready-made maps:
+    /// cloning one copies the stored hashes instead of hashing every name again.
+    templates: [HeaderMap; 2],
     hsts: Option<HeaderValue>,
     csp: Option<CompiledCsp>,
     cookies: CookieHardening,
@@ -863,6 +871,10 @@ impl SecureHeaders {
     ) {
         let inner = &*self.inner;
         let overwrite = inner.override_existing;
+        if overrides.is_none() && headers.len() <= FEW_HEADERS {
+            self.apply_from_template(facts, nonces, headers);
+            return;
+        }
         // One growth of the map instead of several while inserting (+2: HSTS, CSP).
         // A failed reservation only means the inserts grow the map themselves.
         let _ = headers.try_reserve(inner.always.len() + 2);
@@ -899,6 +911,50 @@ impl SecureHeaders {
         inner.cookies.apply(headers, facts.secure);
     }
 
+    /// `apply` without overrides, for a response with few headers of its own
+    /// (the usual case): start from a clone of the prebuilt map and move the
+    /// handler's headers into it, so only the handler's few names are hashed.
+    /// The result equals inserting the set into the handler's map: handler
+    /// values win (all of them, in order) unless `override_existing` is on.
+    fn apply_from_template(
+        &self,
+        facts: &RequestFacts,
+        nonces: Option<&RequestNonces>,
+        headers: &mut HeaderMap,
+    ) {
+        let inner = &*self.inner;
+        let overwrite = inner.override_existing;
+        let mut out = inner.templates[usize::from(facts.secure)].clone();
+        let mut current: Option<HeaderName> = None;
+        let mut handler_csp = false;
+        for (name, value) in std::mem::take(headers) {
+            match name {
+                // The first value of a name (later values come with `None`)
+                // replaces ours, unless ours are configured to win.
+                Some(name) if overwrite && out.contains_key(&name) => current = None,
+                Some(name) => {
+                    handler_csp |= inner.csp.as_ref().is_some_and(|c| c.writes(&name));
+                    out.insert(name.clone(), value);
+                    current = Some(name);
+                }
+                None => {
+                    if let Some(name) = &current {
+                        out.append(name.clone(), value);
+                    }
+                }
+            }
+        }
+        // The template holds the CSP without a nonce; splice one in only if the
+        // page used it, and never over a CSP the handler set itself.
+        if let Some(csp) = &inner.csp {
+            if csp.nonce_used(nonces) && !handler_csp {
+                csp.write_headers(&mut out, nonces, true);
+            }
+        }
+        *headers = out;
+        inner.cookies.apply(headers, facts.secure);
+    }
+
     /// The headers this set sends on a secure response without nonces, for
     /// printing at startup.
     ///
@@ -928,6 +984,31 @@ impl SecureHeaders {
     }
 }
 
+/// Responses with at most this many headers of their own take the template path.
+const FEW_HEADERS: usize = 8;
+
+/// The fixed part of the set as a map, CSP without nonces included (the first
+/// value of a repeated name wins, as when inserting one by one into an empty
+/// map). Its hash table has room for a handler's few headers, so moving them in
+/// never rehashes.
+fn template(
+    always: &[(HeaderName, HeaderValue)],
+    hsts: Option<&HeaderValue>,
+    csp: Option<&CompiledCsp>,
+) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(always.len() + 3 + FEW_HEADERS);
+    for (name, value) in always {
+        insert(&mut map, name, value, false);
+    }
+    if let Some(hsts) = hsts {
+        insert(&mut map, &header::STRICT_TRANSPORT_SECURITY, hsts, false);
+    }
+    for (name, value) in csp.into_iter().flat_map(CompiledCsp::plain_headers) {
+        insert(&mut map, name, value, false);
+    }
+    map
+}
+
 #[inline]
 fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue, overwrite: bool) {
     if overwrite {
@@ -935,5 +1016,105 @@ fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue, overw
     } else if let Ok(header::Entry::Vacant(slot)) = headers.try_entry(name.clone()) {
         // One hash lookup for "set if absent"; a full map (32k headers) is left as is.
         let _ = slot.try_insert(value.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csp::{Csp, Policy};
+    use crate::Scheme;
+
+    fn facts(secure: bool) -> RequestFacts {
+        RequestFacts {
+            secure,
+            scheme: if secure { Scheme::Https } else { Scheme::Http },
+            host: Some("shop.example".into()),
+            from_trusted_proxy: false,
+        }
+    }
+
+    /// Every (name, value) in map order, values of one name in their order.
+    fn listed(h: &HeaderMap) -> Vec<(String, String)> {
+        let mut names: Vec<&HeaderName> = h.keys().collect();
+        names.sort_by_key(|n| n.as_str());
+        names
+            .into_iter()
+            .flat_map(|n| {
+                h.get_all(n)
+                    .iter()
+                    .map(move |v| (n.to_string(), v.to_str().unwrap().to_string()))
+            })
+            .collect()
+    }
+
+    /// The template path must give exactly what inserting one by one gives
+    /// (forced here with empty overrides, which change nothing).
+    #[test]
+    fn template_path_equals_insert_path() {
+        let nonce_csp = Csp::new(Policy::strict())
+            .nonce_in(["script-src"])
+            .build()
+            .unwrap();
+        let sets = [
+            SecureHeaders::default(),
+            SecureHeaders::builder()
+                .override_existing(true)
+                .build()
+                .unwrap(),
+            SecureHeaders::builder()
+                .compiled_csp(nonce_csp.clone())
+                .build()
+                .unwrap(),
+        ];
+        let handler_maps: Vec<Vec<(&str, &str)>> = vec![
+            vec![],
+            vec![("content-type", "text/html")],
+            vec![
+                ("content-type", "application/json"),
+                ("x-frame-options", "DENY"),
+                ("set-cookie", "a=1; Path=/"),
+                ("set-cookie", "b=2"),
+                ("content-security-policy", "default-src 'none'"),
+                ("vary", "accept"),
+                ("vary", "origin"),
+            ],
+        ];
+        for sh in &sets {
+            for secure in [false, true] {
+                for hm in &handler_maps {
+                    let mut base = HeaderMap::new();
+                    for (k, v) in hm {
+                        base.append(
+                            HeaderName::from_static(k),
+                            HeaderValue::from_str(v).unwrap(),
+                        );
+                    }
+                    let nonces = nonce_csp.new_request_nonces();
+                    if let Some(n) = &nonces {
+                        let _ = n.script().value();
+                    }
+                    let (mut fast, mut slow) = (base.clone(), base.clone());
+                    sh.apply(&facts(secure), nonces.as_ref(), None, &mut fast);
+                    let none = Overrides::new();
+                    sh.apply(&facts(secure), nonces.as_ref(), Some(&none), &mut slow);
+                    assert_eq!(
+                        listed(&fast),
+                        listed(&slow),
+                        "secure={secure} handler={hm:?}"
+                    );
+                    // Handler values win by default, ours with override_existing.
+                    if hm.len() > 2 {
+                        let xfo = if sh.inner.override_existing {
+                            "SAMEORIGIN"
+                        } else {
+                            "DENY"
+                        };
+                        assert_eq!(fast["x-frame-options"], xfo);
+                        assert_eq!(fast.get_all("set-cookie").iter().count(), 2);
+                    }
+                }
+            }
+        }
     }
 }
