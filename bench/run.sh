@@ -82,14 +82,15 @@ load() {
   pids=()  # global: the EXIT trap runs after load() has returned
   RUST_LOG=warn "$root/target/release/examples/seed_app" --addr 127.0.0.1:18000 >"$res/seed_app.log" 2>&1 & pids+=($!)
   "$here/target/release/bare_seed" --addr 127.0.0.1:18001 >"$res/bare_seed.log" 2>&1 & pids+=($!)
+  "$here/target/release/bare_seed" --addr 127.0.0.1:18003 --same-headers >"$res/bytes_seed.log" 2>&1 & pids+=($!)
   (cd "$here/flask" && SEED_FLASK_DIR="$fdir" exec "$venv/bin/gunicorn" -b 127.0.0.1:18002 -w 2 -k gthread --threads 4 \
      --keep-alive 30 --log-level warning app:app) >"$res/flask.log" 2>&1 & pids+=($!)
   trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-  for p in 18000 18001 18002; do wait_port $p; done
+  for p in 18000 18001 18002 18003; do wait_port $p; done
 
   # A valid cookie + token per app, obtained once with curl.
   declare -A cookie body
-  for app in seed:18000 bare:18001 flask:18002; do
+  for app in seed:18000 bare:18001 flask:18002 bytes:18003; do
     local name=${app%%:*} port=${app#*:}
     local jar="$res/$name.cookies"
     rm -f "$jar"
@@ -104,13 +105,13 @@ load() {
   done
 
   rm -f "$res"/wrk-*.txt
-  local apps=(seed bare flask)
+  local apps=(seed bare flask bytes)
   for r in $(seq 1 "$ROUNDS"); do
     # Rotate the order every round so that no app always runs first or last.
-    local order=("${apps[@]:$(( (r-1) % 3 ))}" "${apps[@]:0:$(( (r-1) % 3 ))}")
+    local order=("${apps[@]:$(( (r-1) % 4 ))}" "${apps[@]:0:$(( (r-1) % 4 ))}")
     for ep in get post; do
       for name in "${order[@]}"; do
-        local port; case $name in seed) port=18000;; bare) port=18001;; flask) port=18002;; esac
+        local port; case $name in seed) port=18000;; bare) port=18001;; flask) port=18002;; bytes) port=18003;; esac
         echo "== round $r: $name $ep"
         if [ $ep = get ]; then
           wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port/" > "$res/wrk-$name-$ep-$r.txt"

@@ -156,6 +156,7 @@ def load_table(res):
     for ep, label in (("get", "GET /"), ("post", "POST /login")):
         seed = statistics.median(x[0] for x in runs[("seed", ep)])
         for app, name in (("seed", "seed app (axum + rampart)"), ("bare", "same axum app, no rampart"),
+                          ("bytes", "same axum app, no rampart, seed's header bytes"),
                           ("flask", "Flask + Talisman + SeaSurf (gunicorn)")):
             xs = runs.get((app, ep))
             if not xs:
@@ -164,7 +165,7 @@ def load_table(res):
             p50 = statistics.median(x[1] for x in xs)
             p99 = statistics.median(x[2] for x in xs)
             bad = sum(x[3] for x in xs)
-            ratio = "" if app == "seed" else f"{seed / rps:.1%}" if app == "bare" else f"{seed / rps:.1f}x"
+            ratio = "" if app == "seed" else f"{seed / rps:.1f}x" if app == "flask" else f"{seed / rps:.1%}"
             print(f"| {label} | {name} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {bad} | {ratio} |")
     per_round = {}
     for f in files:
@@ -172,6 +173,9 @@ def load_table(res):
         per_round.setdefault((ep, r), {})[app] = parse_wrk(f)[0]
     print("\nPer round, seed/bare requests/s: " + ", ".join(
         f"{ep} r{r}: {v['seed'] / v['bare']:.1%}" for (ep, r), v in sorted(per_round.items()) if "seed" in v and "bare" in v))
+    if any("bytes" in v for v in per_round.values()):
+        print("\nPer round, seed / same app with the seed's header bytes: " + ", ".join(
+            f"{ep} r{r}: {v['seed'] / v['bytes']:.1%}" for (ep, r), v in sorted(per_round.items()) if "seed" in v and "bytes" in v))
 
 
 def report(res):

@@ -4,6 +4,12 @@
 //! `seed_app`.
 //!
 //! `cargo run --release --bin bare_seed -- --addr 127.0.0.1:8001`
+//!
+//! With `--same-headers` every response also carries, as fixed values, the
+//! header bytes the seed app sends on plain http (its security headers, a CSP
+//! with a nonce, a CSRF `Set-Cookie` and `Vary: Cookie`), added by extending the
+//! response's `HeaderMap` with a prebuilt one: what serving those bytes costs
+//! (hyper writing them, the client reading them) without any of rampart's work.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +25,40 @@ use minijinja::{context, Environment};
 const FIXED_NONCE: &str = "AAAAAAAAAAAAAAAAAAAAAAAA";
 const FIXED_TOKEN: &str =
     "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+
+/// The seed app's plain-http response headers with fixed values.
+fn seed_header_bytes() -> axum::http::HeaderMap {
+    use rampart_core::{RequestFacts, Scheme};
+    let headers = rampart_bench::seed_headers();
+    let nonces = headers.csp().and_then(|c| c.new_request_nonces());
+    if let Some(n) = &nonces {
+        let _ = n.script().value();
+    }
+    let facts = RequestFacts {
+        secure: false,
+        scheme: Scheme::Http,
+        host: Some("127.0.0.1".into()),
+        from_trusted_proxy: false,
+    };
+    let mut map = axum::http::HeaderMap::new();
+    headers.apply(&facts, nonces.as_ref(), None, &mut map);
+    map.insert(
+        header::SET_COOKIE,
+        format!("csrf={}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000", "C".repeat(43))
+            .parse()
+            .expect("valid cookie"),
+    );
+    map.insert(header::VARY, header::HeaderValue::from_static("Cookie"));
+    map
+}
+
+async fn add_headers(
+    State(extra): State<Arc<axum::http::HeaderMap>>,
+    mut res: Response,
+) -> Response {
+    res.headers_mut().extend((*extra).clone());
+    res
+}
 
 #[derive(Clone)]
 struct AppState {
@@ -100,10 +140,12 @@ async fn health() -> impl IntoResponse {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut addr: SocketAddr = "127.0.0.1:8001".parse()?;
+    let mut same_headers = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--addr" => addr = args.next().ok_or("--addr needs HOST:PORT")?.parse()?,
+            "--same-headers" => same_headers = true,
             other => return Err(format!("unknown argument `{other}`").into()),
         }
     }
@@ -126,7 +168,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/static/js/script.js", get(script))
         .route("/health", get(health))
         .with_state(state);
-    println!("bare seed app (no rampart) on http://{addr}/");
+    let app = if same_headers {
+        let extra = Arc::new(seed_header_bytes());
+        app.layer(axum::middleware::map_response_with_state(extra, add_headers))
+    } else {
+        app
+    };
+    println!("bare seed app (no rampart{}) on http://{addr}/", if same_headers { ", seed header bytes" } else { "" });
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
