@@ -126,21 +126,31 @@ fn header_value(c: Cookie<'_>) -> Option<HeaderValue> {
 }
 
 /// Every `(name, value)` pair in the request's `Cookie` headers, in order,
-/// borrowed from the headers. Splits and trims exactly as
-/// `cookie::Cookie::split_parse` does (pieces without `=` or with an empty
-/// name are skipped), without allocating.
+/// borrowed from the headers. Splits and trims as `cookie::Cookie::split_parse`
+/// does (pieces without `=` or with an empty name are skipped), without
+/// allocating; separators are found with `memchr`. Names must be ASCII (a
+/// pair whose name is not is skipped); values are raw bytes, checked only by
+/// whoever reads one (a secret must be 43 base64url characters).
 pub(crate) fn cookie_pairs<'a>(
     cookie_headers: impl IntoIterator<Item = &'a HeaderValue>,
-) -> impl Iterator<Item = (&'a str, &'a str)> {
-    cookie_headers
-        .into_iter()
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|s| s.split(';'))
-        .filter_map(|piece| {
-            let (name, value) = piece.trim().split_once('=')?;
-            let name = name.trim();
-            (!name.is_empty()).then(|| (name, value.trim()))
-        })
+) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+    cookie_headers.into_iter().flat_map(|h| {
+        let bytes = h.as_bytes();
+        let mut start = 0;
+        memchr::memchr_iter(b';', bytes)
+            .chain(std::iter::once(bytes.len()))
+            .filter_map(move |end| {
+                let piece = bytes[start..end].trim_ascii();
+                start = end + 1;
+                let eq = memchr::memchr(b'=', piece)?;
+                let name = piece[..eq].trim_ascii();
+                let value = piece[eq + 1..].trim_ascii();
+                if name.is_empty() || !name.is_ascii() {
+                    return None;
+                }
+                Some((std::str::from_utf8(name).ok()?, value))
+            })
+    })
 }
 
 /// Whether `name` can be used as a cookie name.
@@ -155,6 +165,37 @@ pub(crate) fn valid_cookie_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::csrf::token::{encode_secret, new_secret};
+
+    #[test]
+    fn cookie_pairs_split_like_the_cookie_crate() {
+        let inputs = [
+            "a=1; b = 2 ;c=3=4; =x; novalue; d=",
+            "  csrf=abc  ;;; ;x=\"q\"",
+            "",
+            "only",
+            "k=v;",
+        ];
+        for input in inputs {
+            let h = HeaderValue::from_str(input).unwrap();
+            let ours: Vec<(String, String)> = cookie_pairs([&h])
+                .map(|(n, v)| (n.to_string(), String::from_utf8(v.to_vec()).unwrap()))
+                .collect();
+            let theirs: Vec<(String, String)> = Cookie::split_parse(input)
+                .filter_map(Result::ok)
+                .map(|c| (c.name().to_string(), c.value().to_string()))
+                .collect();
+            assert_eq!(ours, theirs, "{input:?}");
+        }
+        // Across headers, in order; a name that is not ASCII is skipped alone,
+        // values come as they are.
+        let one = HeaderValue::from_static("a=1");
+        let two = HeaderValue::from_bytes(b"\xc3\xa9=x; b=\xc3\xa9; c=3").unwrap();
+        let pairs: Vec<_> = cookie_pairs([&one, &two]).collect();
+        assert_eq!(
+            pairs,
+            [("a", &b"1"[..]), ("b", &b"\xc3\xa9"[..]), ("c", &b"3"[..])]
+        );
+    }
 
     fn settings() -> CookieSettings {
         CookieSettings {

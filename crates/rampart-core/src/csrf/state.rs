@@ -158,7 +158,7 @@ impl TokenShared {
             .and_then(|name| {
                 cookie_pairs(&self.cookie_headers)
                     .find(|(n, _)| *n == name)
-                    .map(|(_, v)| v.as_bytes().to_vec())
+                    .map(|(_, v)| v.to_vec())
             })
             .unwrap_or_default();
         TokenState {
