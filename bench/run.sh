@@ -33,6 +33,8 @@ machine() {
 micro() {
   need_apt valgrind:valgrind
   cd "$here"
+  # Passes left from an earlier run with more PASSES would join the medians.
+  rm -f "$res"/criterion-pass*.json
   for p in $(seq 1 "$PASSES"); do
     echo "== criterion pass $p/$PASSES"
     cargo bench --bench layers -q 2>&1 | grep -E 'time:|^[a-z0-9_]+/' || true

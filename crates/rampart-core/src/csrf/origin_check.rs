@@ -11,7 +11,8 @@
 use http::HeaderMap;
 
 use super::reject::RejectReason;
-use crate::{Origin, RequestFacts};
+use crate::request::Facts;
+use crate::Origin;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginPolicy {
@@ -34,8 +35,11 @@ impl OriginPolicy {
             .is_some_and(|o| self.trusted.contains(&o))
     }
 
-    pub(crate) fn check(&self, headers: &HeaderMap, facts: &RequestFacts) -> OriginResult {
-        let own = facts.origin();
+    pub(crate) fn check(&self, headers: &HeaderMap, facts: &Facts<'_>) -> OriginResult {
+        // The request's own origin (copying and parsing its host) is worked out
+        // only when an Origin or Referer must be compared with it: a browser's
+        // Sec-Fetch-Site answers alone.
+        let own = || facts.get().origin();
         if let Some(site) = headers.get("sec-fetch-site") {
             let site = site.to_str().unwrap_or("").trim();
             let ok = site.eq_ignore_ascii_case("same-origin")
@@ -57,7 +61,7 @@ impl OriginPolicy {
                 ));
             };
             return match Origin::parse(raw) {
-                Ok(o) if self.is_trusted(&o, own.as_ref()) => Ok(()),
+                Ok(o) if self.is_trusted(&o, own().as_ref()) => Ok(()),
                 Ok(o) => Err((RejectReason::OriginMismatch, Some(format!("Origin {o}")))),
                 Err(_) => Err((
                     RejectReason::OriginMismatch,
@@ -65,13 +69,13 @@ impl OriginPolicy {
                 )),
             };
         }
-        if facts.secure && self.check_referer {
+        if facts.secure() && self.check_referer {
             let Some(referer) = headers.get(http::header::REFERER) else {
                 return Err((RejectReason::RefererMissing, None));
             };
             let parsed = referer.to_str().ok().and_then(Origin::from_url);
             return match parsed {
-                Some(o) if self.is_trusted(&o, own.as_ref()) => Ok(()),
+                Some(o) if self.is_trusted(&o, own().as_ref()) => Ok(()),
                 Some(o) => Err((
                     RejectReason::RefererMismatch,
                     Some(format!("Referer origin {o}")),
@@ -108,7 +112,7 @@ fn printable(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Scheme;
+    use crate::{RequestFacts, Scheme};
 
     fn facts(secure: bool, host: &str) -> RequestFacts {
         RequestFacts {
@@ -128,13 +132,49 @@ mod tests {
             );
         }
         policy
-            .check(&h, &facts(secure, "example.com"))
+            .check(&h, &(&facts(secure, "example.com")).into())
             .map_err(|e| e.0)
     }
 
     fn trusted() -> OriginPolicy {
         OriginPolicy {
             trusted: vec![Origin::parse("https://trusted.example").unwrap()],
+            allow_same_site: false,
+            check_referer: true,
+        }
+    }
+
+    #[test]
+    fn sec_fetch_site_needs_no_host_work() {
+        let req = http::Request::post("/x")
+            .header("host", "example.com")
+            .header("sec-fetch-site", "same-origin")
+            .body(())
+            .unwrap();
+        let trust = crate::ProxyTrust::nobody();
+        let conn = crate::ConnectionInfo::default();
+        let facts = trust.lazy_facts(None, conn, req.uri(), req.headers());
+        assert_eq!(trust_all().check(req.headers(), &facts), Ok(()));
+        let Facts::Lazy { full, .. } = &facts else {
+            panic!("lazy facts expected")
+        };
+        assert!(
+            full.get().is_none(),
+            "the own origin was worked out needlessly"
+        );
+        // An Origin header does need it, and gets it.
+        let req = http::Request::post("/x")
+            .header("host", "example.com")
+            .header("origin", "http://example.com")
+            .body(())
+            .unwrap();
+        let facts = trust.lazy_facts(None, conn, req.uri(), req.headers());
+        assert_eq!(trust_all().check(req.headers(), &facts), Ok(()));
+    }
+
+    fn trust_all() -> OriginPolicy {
+        OriginPolicy {
+            trusted: vec![],
             allow_same_site: false,
             check_referer: true,
         }
@@ -316,8 +356,8 @@ mod tests {
         };
         let mut h = HeaderMap::new();
         h.insert("origin", "https://example.com".parse().unwrap());
-        assert!(p.check(&h, &f).is_err());
+        assert!(p.check(&h, &(&f).into()).is_err());
         h.insert("origin", "https://trusted.example".parse().unwrap());
-        assert!(p.check(&h, &f).is_ok());
+        assert!(p.check(&h, &(&f).into()).is_ok());
     }
 }

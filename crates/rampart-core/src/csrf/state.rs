@@ -422,7 +422,7 @@ impl Csrf {
         if is_safe(&parts.method) || !inner.protects(parts, matched_route) {
             return Decision::Pass(request);
         }
-        if let Err((reason, detail)) = inner.origin.check(&parts.headers, facts.get()) {
+        if let Err((reason, detail)) = inner.origin.check(&parts.headers, &facts) {
             return self.refuse_decision(request, reason, detail);
         }
         if !inner.tokens {
