@@ -21,7 +21,9 @@
 //!   for it. If the response never used it (JSON, redirects, static files), the
 //!   header is sent without a nonce and costs nothing beyond cloning a
 //!   precomputed header value. When it was used, the header is built with one
-//!   exact-size allocation.
+//!   exact-size allocation. The cells live in the request's
+//!   [`RequestScope`](crate::RequestScope), the extension the header layer puts on
+//!   every request: from any framework, `scope.nonces()` hands them out.
 //! * [`hash_source`] and [`sri`] — hashes for inline code and `integrity=` attributes.
 //! * [`Policy::lint`] — checks modelled on Google's CSP Evaluator, including
 //!   rampart's own table of hosts known to bypass allow-lists ([`bypass_hosts`]).
