@@ -535,20 +535,17 @@ impl CompiledCsp {
         nonces: Option<&RequestNonces>,
         overwrite: bool,
     ) {
-        let script = nonces.and_then(|n| n.script().generated());
-        let style = nonces.and_then(|n| n.style().generated());
-        for h in &self.0.headers {
-            if !overwrite && headers.contains_key(&h.name) {
-                continue;
-            }
-            let spliced = if (h.has_script && script.is_some()) || (h.has_style && style.is_some())
-            {
-                h.render(script, style)
-            } else {
-                None
-            };
-            headers.insert(h.name.clone(), spliced.unwrap_or_else(|| h.value.clone()));
-        }
+        let keep = if overwrite {
+            0
+        } else {
+            self.0
+                .headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| headers.contains_key(&h.name))
+                .fold(0, |bits, (i, _)| bits | 1 << i)
+        };
+        self.write_headers_except(headers, nonces, keep);
     }
 
     /// The headers exactly as [`write_headers`](Self::write_headers) writes
@@ -569,9 +566,37 @@ impl CompiledCsp {
             .any(|h| (h.has_script && script) || (h.has_style && style))
     }
 
-    /// Whether `name` is one of the headers this policy writes.
-    pub(crate) fn writes(&self, name: &HeaderName) -> bool {
-        self.0.headers.iter().any(|h| h.name == name)
+    /// Bit `i` set for the `i`-th header this policy writes, when it is `name`.
+    pub(crate) fn header_bit(&self, name: &HeaderName) -> u32 {
+        self.0
+            .headers
+            .iter()
+            .position(|h| h.name == name)
+            .map_or(0, |i| 1 << i)
+    }
+
+    /// Writes every header of this policy, nonces spliced in, except those
+    /// whose bit (see [`header_bit`](Self::header_bit)) is set in `keep`.
+    pub(crate) fn write_headers_except(
+        &self,
+        headers: &mut HeaderMap,
+        nonces: Option<&RequestNonces>,
+        keep: u32,
+    ) {
+        let script = nonces.and_then(|n| n.script().generated());
+        let style = nonces.and_then(|n| n.style().generated());
+        for (i, h) in self.0.headers.iter().enumerate() {
+            if keep & (1 << i) != 0 {
+                continue;
+            }
+            let spliced = if (h.has_script && script.is_some()) || (h.has_style && style.is_some())
+            {
+                h.render(script, style)
+            } else {
+                None
+            };
+            headers.insert(h.name.clone(), spliced.unwrap_or_else(|| h.value.clone()));
+        }
     }
 
     /// The header names and values without nonces, e.g. for printing at startup.

@@ -926,14 +926,15 @@ impl SecureHeaders {
         let overwrite = inner.override_existing;
         let mut out = inner.templates[usize::from(facts.secure)].clone();
         let mut current: Option<HeaderName> = None;
-        let mut handler_csp = false;
+        // CSP headers the handler set itself (bit per header of the policy).
+        let mut handler_csp = 0u32;
         for (name, value) in std::mem::take(headers) {
             match name {
                 // The first value of a name (later values come with `None`)
                 // replaces ours, unless ours are configured to win.
                 Some(name) if overwrite && out.contains_key(&name) => current = None,
                 Some(name) => {
-                    handler_csp |= inner.csp.as_ref().is_some_and(|c| c.writes(&name));
+                    handler_csp |= inner.csp.as_ref().map_or(0, |c| c.header_bit(&name));
                     out.insert(name.clone(), value);
                     current = Some(name);
                 }
@@ -945,10 +946,10 @@ impl SecureHeaders {
             }
         }
         // The template holds the CSP without a nonce; splice one in only if the
-        // page used it, and never over a CSP the handler set itself.
+        // page used it, and never over a CSP header the handler set itself.
         if let Some(csp) = &inner.csp {
-            if csp.nonce_used(nonces) && !handler_csp {
-                csp.write_headers(&mut out, nonces, true);
+            if csp.nonce_used(nonces) {
+                csp.write_headers_except(&mut out, nonces, handler_csp);
             }
         }
         *headers = out;
@@ -1056,6 +1057,13 @@ mod tests {
             .nonce_in(["script-src"])
             .build()
             .unwrap();
+        // Enforced and report-only policies, both with the nonce.
+        let two_csp = Csp::new(Policy::strict())
+            .nonce_in(["script-src"])
+            .report_only(Policy::strict())
+            .report_uri("https://reports.example/csp")
+            .build()
+            .unwrap();
         let sets = [
             SecureHeaders::default(),
             SecureHeaders::builder()
@@ -1064,6 +1072,10 @@ mod tests {
                 .unwrap(),
             SecureHeaders::builder()
                 .compiled_csp(nonce_csp.clone())
+                .build()
+                .unwrap(),
+            SecureHeaders::builder()
+                .compiled_csp(two_csp.clone())
                 .build()
                 .unwrap(),
         ];
@@ -1090,7 +1102,7 @@ mod tests {
                             HeaderValue::from_str(v).unwrap(),
                         );
                     }
-                    let nonces = nonce_csp.new_request_nonces();
+                    let nonces = sh.csp().and_then(|c| c.new_request_nonces());
                     if let Some(n) = &nonces {
                         let _ = n.script().value();
                     }
@@ -1103,6 +1115,11 @@ mod tests {
                         listed(&slow),
                         "secure={secure} handler={hm:?}"
                     );
+                    // A handler's own enforced CSP leaves the report-only one ours,
+                    // nonce included.
+                    if let Some(ro) = fast.get("content-security-policy-report-only") {
+                        assert!(ro.to_str().unwrap().contains("'nonce-"), "{ro:?}");
+                    }
                     // Handler values win by default, ours with override_existing.
                     if hm.len() > 2 {
                         let xfo = if sh.inner.override_existing {
