@@ -699,9 +699,10 @@ impl SecureHeadersBuilder {
             Some(CspSetting::Compiled(c)) => Some(c),
             None => None,
         };
+        let overwrite = self.override_existing;
         let templates = [
-            template(&always, None, csp.as_ref()),
-            template(&always, hsts.as_ref(), csp.as_ref()),
+            Template::new(&always, None, csp.as_ref(), overwrite),
+            Template::new(&always, hsts.as_ref(), csp.as_ref(), overwrite),
         ];
         Ok(SecureHeaders {
             inner: Arc::new(Inner {
@@ -725,7 +726,7 @@ struct Inner {
     always: Vec<(HeaderName, HeaderValue)>,
     /// `always` (plus HSTS in `[1]`, for secure requests) as ready-made maps:
     /// cloning one copies the stored hashes instead of hashing every name again.
-    templates: [HeaderMap; 2],
+    templates: [Template; 2],
     hsts: Option<HeaderValue>,
     csp: Option<CompiledCsp>,
     cookies: CookieHardening,
@@ -924,7 +925,8 @@ impl SecureHeaders {
     ) {
         let inner = &*self.inner;
         let overwrite = inner.override_existing;
-        let mut out = inner.templates[usize::from(facts.secure)].clone();
+        let template = &inner.templates[usize::from(facts.secure)];
+        let mut out = template.map.clone();
         let mut current: Option<HeaderName> = None;
         // CSP headers the handler set itself (bit per header of the policy).
         let mut handler_csp = 0u32;
@@ -949,7 +951,7 @@ impl SecureHeaders {
         // page used it, and never over a CSP header the handler set itself.
         if let Some(csp) = &inner.csp {
             if csp.nonce_used(nonces) {
-                csp.write_headers_except(&mut out, nonces, handler_csp);
+                csp.write_headers_except(&mut out, nonces, handler_csp | template.csp_shadowed);
             }
         }
         *headers = out;
@@ -988,26 +990,51 @@ impl SecureHeaders {
 /// Responses with at most this many headers of their own take the template path.
 const FEW_HEADERS: usize = 8;
 
-/// The fixed part of the set as a map, CSP without nonces included (the first
-/// value of a repeated name wins, as when inserting one by one into an empty
-/// map). Its hash table has room for a handler's few headers, so moving them in
-/// never rehashes.
-fn template(
-    always: &[(HeaderName, HeaderValue)],
-    hsts: Option<&HeaderValue>,
-    csp: Option<&CompiledCsp>,
-) -> HeaderMap {
-    let mut map = HeaderMap::with_capacity(always.len() + 3 + FEW_HEADERS);
-    for (name, value) in always {
-        insert(&mut map, name, value, false);
+/// The fixed part of the set as a map, CSP without nonces included, built as
+/// inserting one by one into an empty map would (first value of a repeated name
+/// wins, or the last with `override_existing`). Its hash table has room for a
+/// handler's few headers, so moving them in never rehashes.
+#[derive(Debug)]
+struct Template {
+    map: HeaderMap,
+    /// Bits (see `CompiledCsp::header_bit`) of CSP headers an extra header of
+    /// the same name shadows: they never get a nonce spliced in.
+    csp_shadowed: u32,
+}
+
+impl Template {
+    fn new(
+        always: &[(HeaderName, HeaderValue)],
+        hsts: Option<&HeaderValue>,
+        csp: Option<&CompiledCsp>,
+        overwrite: bool,
+    ) -> Self {
+        let mut map = HeaderMap::with_capacity(always.len() + 3 + FEW_HEADERS);
+        for (name, value) in always {
+            insert(&mut map, name, value, overwrite);
+        }
+        if let Some(hsts) = hsts {
+            insert(
+                &mut map,
+                &header::STRICT_TRANSPORT_SECURITY,
+                hsts,
+                overwrite,
+            );
+        }
+        let mut csp_shadowed = 0;
+        for (i, (name, value)) in csp
+            .into_iter()
+            .flat_map(CompiledCsp::plain_headers)
+            .enumerate()
+        {
+            if !overwrite && map.contains_key(name) {
+                csp_shadowed |= 1 << i;
+            } else {
+                map.insert(name.clone(), value.clone());
+            }
+        }
+        Template { map, csp_shadowed }
     }
-    if let Some(hsts) = hsts {
-        insert(&mut map, &header::STRICT_TRANSPORT_SECURITY, hsts, false);
-    }
-    for (name, value) in csp.into_iter().flat_map(CompiledCsp::plain_headers) {
-        insert(&mut map, name, value, false);
-    }
-    map
 }
 
 #[inline]
@@ -1078,6 +1105,21 @@ mod tests {
                 .compiled_csp(two_csp.clone())
                 .build()
                 .unwrap(),
+            // Extra headers repeating names of the set: which one wins must not
+            // depend on the path.
+            SecureHeaders::builder()
+                .compiled_csp(two_csp.clone())
+                .header("x-frame-options", "DENY")
+                .header("content-security-policy-report-only", "default-src 'self'")
+                .build()
+                .unwrap(),
+            SecureHeaders::builder()
+                .compiled_csp(two_csp.clone())
+                .override_existing(true)
+                .header("x-frame-options", "DENY")
+                .header("content-security-policy-report-only", "default-src 'self'")
+                .build()
+                .unwrap(),
         ];
         let handler_maps: Vec<Vec<(&str, &str)>> = vec![
             vec![],
@@ -1092,7 +1134,9 @@ mod tests {
                 ("vary", "origin"),
             ],
         ];
-        for sh in &sets {
+        for (i, sh) in sets.iter().enumerate() {
+            // The last two sets repeat names on purpose: only the equality applies.
+            let plain = i < 4;
             for secure in [false, true] {
                 for hm in &handler_maps {
                     let mut base = HeaderMap::new();
@@ -1117,11 +1161,14 @@ mod tests {
                     );
                     // A handler's own enforced CSP leaves the report-only one ours,
                     // nonce included.
-                    if let Some(ro) = fast.get("content-security-policy-report-only") {
+                    if let Some(ro) = fast
+                        .get("content-security-policy-report-only")
+                        .filter(|_| plain)
+                    {
                         assert!(ro.to_str().unwrap().contains("'nonce-"), "{ro:?}");
                     }
                     // Handler values win by default, ours with override_existing.
-                    if hm.len() > 2 {
+                    if plain && hm.len() > 2 {
                         let xfo = if sh.inner.override_existing {
                             "SAMEORIGIN"
                         } else {
