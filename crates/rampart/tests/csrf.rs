@@ -731,3 +731,33 @@ async fn include_only_covers_percent_encoded_paths() {
     assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
     assert_eq!(a.hits.load(Ordering::SeqCst), 0);
 }
+
+// Without a SecureHeadersLayer the CSRF layer works out the request's facts
+// itself: the cookie's name follows TLS, and an Origin is compared with the
+// request's own host.
+#[tokio::test]
+async fn csrf_layer_alone_works_out_the_facts() {
+    let (handler, hits) = counting_post("ok");
+    let router = Router::new()
+        .route("/form", get(|t: CsrfToken| async move { t.masked() }))
+        .route("/submit", handler)
+        .layer(CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap()));
+    let (cookie, tok) = token(&router, "shop.example", false).await;
+    assert!(cookie.starts_with("csrf="), "{cookie}");
+    let (tls_cookie, _) = token(&router, "shop.example", true).await;
+    assert!(tls_cookie.starts_with("__Host-csrf="), "{tls_cookie}");
+
+    let post = |origin: &str| {
+        post_req("/submit", "Shop.Example")
+            .header("origin", origin)
+            .header("cookie", &cookie)
+            .header("x-csrftoken", &tok)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = send(&router, post("http://shop.example"), CLIENT, false).await;
+    assert_eq!(res.status(), 200);
+    let res = send(&router, post("http://evil.example"), CLIENT, false).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}

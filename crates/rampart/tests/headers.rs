@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::response::{Html, IntoResponse};
@@ -177,19 +176,9 @@ async fn t2b_plain_http_redirects_with_301_for_get() {
 // Differing from Talisman (302 loses POST bodies): 308 keeps method and body.
 #[tokio::test]
 async fn post_redirects_with_308_and_handler_never_runs() {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let h = hits.clone();
+    let (handler, hits) = counting_post("ran");
     let app = Router::new()
-        .route(
-            "/submit",
-            post(move || {
-                let h = h.clone();
-                async move {
-                    h.fetch_add(1, Ordering::SeqCst);
-                    "ran"
-                }
-            }),
-        )
+        .route("/submit", handler)
         .layer(SecureHeadersLayer::default());
     for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let req = Request::builder()
@@ -817,4 +806,26 @@ async fn real_server_and_client() {
         res.headers()["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
     );
+}
+
+// A route's replacement policy with nonces on an app whose own policy has none:
+// the handler's nonce is the one in the header (the request's own cells).
+#[tokio::test]
+async fn route_replacement_policy_with_nonce() {
+    let strict = Csp::new(Policy::strict())
+        .nonce_in(["script-src"])
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(
+            "/strict",
+            get(|n: CspNonce| async move { format!("{n}") })
+                .layer(OverrideLayer::new(Overrides::new().csp(strict))),
+        )
+        .layer(SecureHeadersLayer::default());
+    let res = send(&app, get_req("/strict", "localhost"), CLIENT, HTTP).await;
+    let csp = header(&res, "content-security-policy").unwrap().to_string();
+    let nonce = body_string(res).await;
+    assert_eq!(nonce.len(), 24);
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
 }

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::Router;
@@ -48,4 +50,19 @@ pub async fn serve(app: Router) -> SocketAddr {
         .unwrap();
     });
     addr
+}
+
+/// A POST handler that counts its runs (proof that a refused request never
+/// reached it) and answers `reply`.
+pub fn counting_post(reply: &'static str) -> (axum::routing::MethodRouter, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let route = axum::routing::post(move || {
+        let h = h.clone();
+        async move {
+            h.fetch_add(1, Ordering::SeqCst);
+            reply
+        }
+    });
+    (route, hits)
 }
