@@ -22,13 +22,9 @@ fn layers(c: &mut Criterion) {
         let mut group = c.benchmark_group(g);
         for s in scenarios.iter_mut().filter(|s| s.group == g) {
             let make = &s.make_req;
-            let router = &mut s.router;
+            let call = &mut s.call;
             group.bench_function(s.name, |b| {
-                b.iter_batched(
-                    make,
-                    |req| drop(rampart_bench::run(router, req)),
-                    BatchSize::SmallInput,
-                )
+                b.iter_batched(make, |req| drop(call(req)), BatchSize::SmallInput)
             });
         }
         group.finish();

@@ -94,11 +94,8 @@ fn main() {
         ));
     };
     for s in &mut scenarios {
-        let router = &mut s.router;
-        let counted = measure(
-            &mut |req| drop(rampart_bench::run(router, req)),
-            &*s.make_req,
-        );
+        let call = &mut s.call;
+        let counted = measure(&mut |req| drop(call(req)), &*s.make_req);
         record(s.group, s.name, counted);
     }
     for s in &actix {

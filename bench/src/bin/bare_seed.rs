@@ -44,9 +44,12 @@ fn seed_header_bytes() -> axum::http::HeaderMap {
     headers.apply(&facts, nonces.as_ref(), None, &mut map);
     map.insert(
         header::SET_COOKIE,
-        format!("csrf={}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000", "C".repeat(43))
-            .parse()
-            .expect("valid cookie"),
+        format!(
+            "csrf={}; HttpOnly; SameSite=Lax; Path=/; Max-Age=31536000",
+            "C".repeat(43)
+        )
+        .parse()
+        .expect("valid cookie"),
     );
     map.insert(header::VARY, header::HeaderValue::from_static("Cookie"));
     map
@@ -170,11 +173,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_state(state);
     let app = if same_headers {
         let extra = Arc::new(seed_header_bytes());
-        app.layer(axum::middleware::map_response_with_state(extra, add_headers))
+        app.layer(axum::middleware::map_response_with_state(
+            extra,
+            add_headers,
+        ))
     } else {
         app
     };
-    println!("bare seed app (no rampart{}) on http://{addr}/", if same_headers { ", seed header bytes" } else { "" });
+    println!(
+        "bare seed app (no rampart{}) on http://{addr}/",
+        if same_headers {
+            ", seed header bytes"
+        } else {
+            ""
+        }
+    );
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;

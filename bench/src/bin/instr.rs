@@ -32,10 +32,10 @@ fn main() {
     }
     let s = &mut scenarios[idx];
     for _ in 0..50 {
-        drop(rampart_bench::run(&mut s.router, (s.make_req)()));
+        drop((s.call)((s.make_req)()));
     }
     for _ in 0..n {
         let req = (s.make_req)();
-        drop(rampart_bench::run(&mut s.router, req));
+        drop((s.call)(req));
     }
 }

@@ -23,6 +23,7 @@ pub mod csp;
 pub mod csrf;
 pub mod error;
 pub mod headers;
+mod intern;
 pub mod origin;
 mod path;
 mod random;

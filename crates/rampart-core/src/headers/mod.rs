@@ -639,7 +639,10 @@ impl SecureHeadersBuilder {
         }
         let mut always: Vec<(HeaderName, HeaderValue)> = Vec::new();
         let mut push = |name: &str, value: &str| -> Result<(), ConfigError> {
-            always.push(checked_header(name, value)?);
+            // Built once per layer: kept as process-lifetime bytes (see `intern`).
+            // Overrides, which a handler may build per response, are not.
+            let (name, value) = checked_header(name, value)?;
+            always.push((crate::intern::name(&name), crate::intern::value(&value)));
             Ok(())
         };
         if !self.permissions_policy.is_empty() {
@@ -687,10 +690,10 @@ impl SecureHeadersBuilder {
         let hsts = match self.hsts {
             Some(h) => {
                 h.validate()?;
-                Some(
-                    HeaderValue::try_from(h.to_string())
+                Some(crate::intern::value(
+                    &HeaderValue::try_from(h.to_string())
                         .map_err(|_| ConfigError::new("hsts", "unencodable"))?,
-                )
+                ))
             }
             None => None,
         };
@@ -1030,7 +1033,7 @@ impl Template {
             if !overwrite && map.contains_key(name) {
                 csp_shadowed |= 1 << i;
             } else {
-                map.insert(name.clone(), value.clone());
+                map.insert(name.clone(), crate::intern::value(value));
             }
         }
         Template { map, csp_shadowed }
