@@ -153,6 +153,63 @@ async fn form_only(Form(_f): Form<LoginForm>) -> &'static str {
 
 // ------------------------------------------------------------ header values
 
+/// The least a layer doing issue 2's or issue 4's job must do per request,
+/// written as plainly as Tower allows, to measure the floor under their targets:
+/// - one request extension holding a shared handle (`Arc`): how a handler's
+///   extractor reaches the per-request state the response side reads (CSP
+///   nonces, the facts a proxy-trusting outer layer worked out, a CSRF token
+///   that sets its cookie only if rendered);
+/// - the headers layer's response gets a prebuilt map with `'static` names and
+///   values (the cheapest clone `http` has) in place of its empty one.
+///
+/// Nothing is computed: no facts, no redirect, no cookie hardening, no nonce.
+pub mod floor {
+    use super::*;
+    use std::sync::Arc;
+
+    /// The floor layer: `extension` inserts one `Arc` handle; `map` replaces
+    /// the response headers with a clone of it.
+    pub fn layer(
+        extension: bool,
+        map: Option<HeaderMap>,
+    ) -> ServiceBuilder<
+        tower::layer::util::Stack<
+            tower::util::MapResponseLayer<impl FnMut(Response<Body>) -> Response<Body> + Clone>,
+            tower::layer::util::Stack<
+                tower::util::MapRequestLayer<impl FnMut(Request<Body>) -> Request<Body> + Clone>,
+                tower::layer::util::Identity,
+            >,
+        >,
+    > {
+        let map = map.map(Arc::new);
+        ServiceBuilder::new()
+            .map_request(move |mut req: Request<Body>| {
+                if extension {
+                    req.extensions_mut().insert(Arc::new([0u64; 8]));
+                }
+                req
+            })
+            .map_response(move |mut res: Response<Body>| {
+                if let Some(m) = &map {
+                    *res.headers_mut() = HeaderMap::clone(m);
+                }
+                res
+            })
+    }
+
+    /// rampart's default set on a secure response (12 headers + HSTS) as a map
+    /// of `'static` names and values.
+    pub fn default_map() -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (n, v) in SecureHeaders::default().header_values() {
+            let name: &'static str = Box::leak(n.as_str().to_owned().into_boxed_str());
+            let value: &'static str = Box::leak(v.into_boxed_str());
+            m.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        }
+        m
+    }
+}
+
 /// rampart's default secure-response header set, as (name, value) pairs:
 /// what the peers are configured with in workload 1.
 pub fn default_header_values() -> Vec<(HeaderName, HeaderValue)> {
@@ -726,6 +783,19 @@ pub fn scenarios() -> Vec<Scenario> {
         "n3_csrf_get_noop",
         "tower-http CsrfLayer",
         served(tower_http::csrf::CsrfLayer::new().layer(Noop)),
+        Box::new(get_t.clone()),
+    );
+    // Floors: the least any layer doing the issue's job must do (see `floor`).
+    add_noop(
+        "n1_headers_noop",
+        "floor: 1 extension + prebuilt 13-header map",
+        served(floor::layer(true, Some(floor::default_map())).service(Noop)),
+        Box::new(https_get),
+    );
+    add_noop(
+        "n3_csrf_get_noop",
+        "floor: 1 extension",
+        served(floor::layer(true, None).service(Noop)),
         Box::new(get_t.clone()),
     );
 
