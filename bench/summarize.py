@@ -41,10 +41,11 @@ TARGETS_NS = {  # issue targets, added ns per request
     ("w6_csrf_multipart", "rampart"): 6000,
 }
 
-# Targets on the CSP's share: that row minus the same header set without CSP, in the same pass.
+# Targets on the CSP's share: that row minus the same header set without CSP
+# (request scope shared, as a nonce policy has it), in the same pass.
 TARGET_BASE = {
-    ("w2_csp_nonce", "rampart seed CSP, nonce used"): "rampart headers, no CSP",
-    ("w2_csp_nonce", "rampart seed CSP, nonce unused"): "rampart headers, no CSP",
+    ("w2_csp_nonce", "rampart seed CSP, nonce used"): "rampart headers, no CSP, scope shared",
+    ("w2_csp_nonce", "rampart seed CSP, nonce unused"): "rampart headers, no CSP, scope shared",
 }
 
 

@@ -204,7 +204,10 @@ pub mod floor {
         for (n, v) in SecureHeaders::default().header_values() {
             let name: &'static str = Box::leak(n.as_str().to_owned().into_boxed_str());
             let value: &'static str = Box::leak(v.into_boxed_str());
-            m.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+            m.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
         }
         m
     }
@@ -591,6 +594,21 @@ pub fn scenarios() -> Vec<Scenario> {
         fixed().layer(rampart::SecureHeadersLayer::new(headers_without_csp())),
         Box::new(https_get),
     );
+    // The control for the CSP's share: no CSP, but the request scope shared as
+    // with a nonce policy (a trusted proxy is the other reason to share it; the
+    // bench request comes from no peer, so nothing else changes).
+    add(
+        "w2_csp_nonce",
+        "rampart headers, no CSP, scope shared",
+        fixed().layer(rampart::SecureHeadersLayer::new(
+            SecureHeaders::builder()
+                .csp(None)
+                .proxy_trust(rampart::core::ProxyTrust::loopback())
+                .build()
+                .unwrap(),
+        )),
+        Box::new(https_get),
+    );
     add(
         "w2_csp_nonce",
         "rampart seed CSP, nonce used",
@@ -790,6 +808,12 @@ pub fn scenarios() -> Vec<Scenario> {
         "n1_headers_noop",
         "floor: 1 extension + prebuilt 13-header map",
         served(floor::layer(true, Some(floor::default_map())).service(Noop)),
+        Box::new(https_get),
+    );
+    add_noop(
+        "n1_headers_noop",
+        "floor: prebuilt 13-header map",
+        served(floor::layer(false, Some(floor::default_map())).service(Noop)),
         Box::new(https_get),
     );
     add_noop(

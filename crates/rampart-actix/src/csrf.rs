@@ -66,8 +66,8 @@ impl CsrfMiddleware {
     }
 
     /// Proxy trust for working out the request's own origin. Not needed when a
-    /// [`SecureHeadersMiddleware`](crate::SecureHeadersMiddleware) runs outside
-    /// this one: its request facts are reused.
+    /// [`SecureHeadersMiddleware`](crate::SecureHeadersMiddleware) that trusts a
+    /// proxy runs outside this one: its request facts are reused.
     ///
     /// ```
     /// use rampart_actix::{core::{csrf::Csrf, ProxyTrust}, CsrfMiddleware};

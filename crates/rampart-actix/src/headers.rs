@@ -19,9 +19,10 @@ use crate::convert::{self, ValueCache};
 /// `SecureHeadersLayer`, with the same output.
 ///
 /// Before the inner service runs: plain-HTTP requests for non-loopback hosts
-/// are redirected to https (301 for GET/HEAD, 308 otherwise); the request gets
-/// its [`RequestScope`](rampart_core::RequestScope) (facts and lazy nonce
-/// cells) as an extension. After: the headers are written (handler-set headers win unless
+/// are redirected to https (301 for GET/HEAD, 308 otherwise); when the policy
+/// takes nonces or a proxy is trusted, the request gets its
+/// [`RequestScope`](rampart_core::RequestScope) (facts and lazy nonce cells) as
+/// an extension. After: the headers are written (handler-set headers win unless
 /// configured otherwise), [`Overrides`] found in the response extensions apply,
 /// and `Set-Cookie` headers are hardened.
 ///
@@ -148,7 +149,9 @@ where
                 return Box::pin(ready(Ok(res)));
             }
         };
-        req.extensions_mut().insert(scope.clone());
+        if scope.is_shared() {
+            req.extensions_mut().insert(scope.clone());
+        }
         let fut = self.service.call(req);
         let headers = self.headers.clone();
         let cache = self.cache.clone();

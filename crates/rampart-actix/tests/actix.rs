@@ -356,3 +356,44 @@ async fn include_only_covers_percent_encoded_paths() {
     }
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
+
+/// As with the Tower layer: the request carries a `RequestScope` only when a
+/// policy takes nonces or a proxy is trusted; the header set is the same.
+#[actix_web::test]
+async fn scope_on_the_request_only_when_needed() {
+    use rampart_actix::core::{ProxyTrust, RequestScope};
+    let cases = [
+        (SecureHeaders::builder(), "none"),
+        (
+            SecureHeaders::builder().csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+            "shared",
+        ),
+        (
+            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()),
+            "shared",
+        ),
+    ];
+    for (builder, expected) in cases {
+        let app = init_service(
+            App::new()
+                .route(
+                    "/",
+                    web::get().to(|req: actix_web::HttpRequest| async move {
+                        match req.extensions().get::<RequestScope>() {
+                            Some(_) => "shared",
+                            None => "none",
+                        }
+                    }),
+                )
+                .wrap(SecureHeadersMiddleware::new(builder.build().unwrap())),
+        )
+        .await;
+        let res = call_service(&app, local(TestRequest::get().uri("/")).to_request()).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            header(&res, "x-frame-options").as_deref(),
+            Some("SAMEORIGIN")
+        );
+        assert_eq!(read_body(res).await, expected);
+    }
+}

@@ -33,14 +33,14 @@ use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use crate::csp::{ReportCollector, RequestNonces};
 use crate::csrf::{Csrf, CsrfRequest, Rejection};
 use crate::headers::{CspOverride, Overrides, RedirectDecision, SecureHeaders};
-use crate::{ConnectionInfo, RequestScope};
+use crate::{ConnectionInfo, RequestFacts, RequestScope, Scheme};
 
 /// What an adapter does with a request before the application sees it.
 #[derive(Debug)]
 pub enum Inbound {
-    /// Serve it: put a clone of the scope into the request extensions (the
-    /// CSRF layer and the extractors find it there) and keep the scope for
-    /// [`SecureHeaders::outbound`].
+    /// Serve it: when the scope [`is_shared`](RequestScope::is_shared), put a
+    /// clone of it into the request extensions (the CSRF layer and the
+    /// extractors find it there); keep the scope for [`SecureHeaders::outbound`].
     Continue(RequestScope),
     /// Answer at once with this response (an HTTPS redirect or a `400` for a
     /// bad host), security headers already applied.
@@ -66,10 +66,27 @@ impl SecureHeaders {
     /// assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     /// ```
     pub fn inbound(&self, conn: ConnectionInfo, parts: &http::request::Parts) -> Inbound {
+        if !self.shares_scope()
+            && self
+                .proxy_trust()
+                .secure_noting_untrusted(conn, &parts.headers)
+        {
+            // Secure, and nothing downstream reads a scope: the redirect and
+            // the response side need no more than that.
+            return Inbound::Continue(RequestScope::local(RequestFacts {
+                secure: true,
+                scheme: Scheme::Https,
+                host: None,
+                from_trusted_proxy: false,
+            }));
+        }
         let facts = self.facts(conn, &parts.uri, &parts.headers);
         let for_predicate = self.redirect_needs_parts().then_some(parts);
         match self.redirect(&parts.method, &parts.uri, &facts, for_predicate) {
-            RedirectDecision::Continue => Inbound::Continue(RequestScope::new(facts, self.csp())),
+            RedirectDecision::Continue if self.shares_scope() => {
+                Inbound::Continue(RequestScope::new(facts, self.csp()))
+            }
+            RedirectDecision::Continue => Inbound::Continue(RequestScope::local(facts)),
             RedirectDecision::Redirect { status, location } => {
                 let mut res = Response::new(Bytes::new());
                 *res.status_mut() = status;
@@ -440,6 +457,38 @@ mod tests {
                 .collect::<Vec<_>>(),
         );
         read_limited(&h, (), limit, |_| s).now_or_never().unwrap()
+    }
+
+    /// A set that shares no scope still redirects, serves loopback hosts over
+    /// http, and keeps the host when it had to work it out.
+    #[test]
+    fn local_scopes_keep_every_decision() {
+        let sh = SecureHeaders::default();
+        let parts = |host: &str| {
+            http::Request::get("/p?q=1")
+                .header("host", host)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        let tls = ConnectionInfo::default().with_tls(true);
+        let Inbound::Continue(scope) = sh.inbound(tls, &parts("Shop.example")) else {
+            panic!("a secure request is served")
+        };
+        assert!(!scope.is_shared() && scope.facts().secure);
+        let Inbound::Continue(scope) =
+            sh.inbound(ConnectionInfo::default(), &parts("localhost:8000"))
+        else {
+            panic!("loopback is served over http")
+        };
+        assert!(!scope.is_shared() && !scope.facts().secure);
+        assert_eq!(scope.facts().host.as_deref(), Some("localhost:8000"));
+        let Inbound::Respond(res) = sh.inbound(ConnectionInfo::default(), &parts("Shop.example"))
+        else {
+            panic!("plain http elsewhere is redirected")
+        };
+        assert_eq!(res.headers()["location"], "https://shop.example/p?q=1");
     }
 
     #[test]

@@ -246,9 +246,33 @@ impl ProxyTrust {
     /// assert!(ProxyTrust::loopback().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Https);
     /// assert!(ProxyTrust::nobody().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Http);
     /// ```
+    ///
+    /// Headers from a peer that is not trusted are not even looked at here:
+    /// [`facts`](Self::facts), which every redirect decision and origin
+    /// comparison uses, is where ignoring them is logged.
     pub fn scheme(&self, conn: ConnectionInfo, headers: &HeaderMap) -> (Scheme, bool) {
+        if !self.trusts(conn.peer) {
+            return (scheme_of(conn, None), false);
+        }
         let (trusted, proto, _) = self.forwarded(conn, headers, false);
         (scheme_of(conn, proto), trusted)
+    }
+
+    /// Trusts no peer at all (the default).
+    pub(crate) fn trusts_nobody(&self) -> bool {
+        matches!(self.mode, TrustMode::Nobody)
+    }
+
+    /// Whether the request is secure, without the host; unlike
+    /// [`scheme`](Self::scheme) it logs (once) forwarded headers that an
+    /// untrusted peer sent, as [`facts`](Self::facts) does.
+    pub(crate) fn secure_noting_untrusted(
+        &self,
+        conn: ConnectionInfo,
+        headers: &HeaderMap,
+    ) -> bool {
+        let (_, proto, _) = self.forwarded(conn, headers, false);
+        scheme_of(conn, proto) == Scheme::Https
     }
 
     /// Whether forwarded headers are present and believed, and what they say

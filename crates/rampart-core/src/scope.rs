@@ -26,11 +26,27 @@ use crate::{RequestFacts, Scheme};
 /// let n = handler_side.nonces().unwrap().script().value().to_string();
 /// assert_eq!(scope.nonces().unwrap().script().generated(), Some(n.as_str()));
 /// ```
+///
+/// A header set whose policy takes no nonce and that trusts no proxy makes a
+/// [`local`](Self::local) scope instead: nothing downstream could read it (an
+/// extractor's nonce would be in no header either way, and a CSRF layer works
+/// out the same facts under its own trust), so it is not put on the request
+/// and costs no allocation.
 #[derive(Clone, Debug)]
 pub struct RequestScope {
-    cells: Arc<NonceCells>,
-    /// Handles into `cells` shaped by the app-wide policy, when it uses nonces.
-    nonces: Option<RequestNonces>,
+    repr: Repr,
+}
+
+#[derive(Clone, Debug)]
+enum Repr {
+    /// Put on the request: facts and nonce cells shared with the handler side.
+    Shared {
+        cells: Arc<NonceCells>,
+        /// Handles into `cells` shaped by the app-wide policy, when it uses nonces.
+        nonces: Option<RequestNonces>,
+    },
+    /// Kept by the adapter alone, for the response side.
+    Local(RequestFacts),
 }
 
 /// Facts of a scope made without any (never the case for [`RequestScope::new`]).
@@ -54,7 +70,38 @@ impl RequestScope {
     pub fn new(facts: RequestFacts, csp: Option<&CompiledCsp>) -> Self {
         let cells = Arc::new(NonceCells::for_request(facts));
         let nonces = csp.and_then(|c| c.nonces_on(&cells));
-        Self { cells, nonces }
+        Self {
+            repr: Repr::Shared { cells, nonces },
+        }
+    }
+
+    /// A scope only the adapter keeps (see the type's docs): no nonces, no
+    /// allocation. Its facts may lack the host, which only the HTTPS redirect
+    /// needs on this side.
+    ///
+    /// ```
+    /// use rampart_core::{RequestFacts, RequestScope, Scheme};
+    /// let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// let scope = RequestScope::local(facts);
+    /// assert!(!scope.is_shared() && scope.facts().secure && scope.nonces().is_none());
+    /// ```
+    pub fn local(facts: RequestFacts) -> Self {
+        Self {
+            repr: Repr::Local(facts),
+        }
+    }
+
+    /// Whether an adapter puts (a clone of) this scope into the request
+    /// extensions, where the CSRF layer, route overrides and extractors look.
+    ///
+    /// ```
+    /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// assert!(RequestScope::new(facts.clone(), None).is_shared());
+    /// assert!(!RequestScope::local(facts).is_shared());
+    /// ```
+    pub fn is_shared(&self) -> bool {
+        matches!(self.repr, Repr::Shared { .. })
     }
 
     /// What rampart concluded about the request.
@@ -65,7 +112,10 @@ impl RequestScope {
     /// assert_eq!(RequestScope::new(facts.clone(), None).facts(), &facts);
     /// ```
     pub fn facts(&self) -> &RequestFacts {
-        self.cells.facts.as_ref().unwrap_or(&NO_FACTS)
+        match &self.repr {
+            Repr::Shared { cells, .. } => cells.facts.as_ref().unwrap_or(&NO_FACTS),
+            Repr::Local(facts) => facts,
+        }
     }
 
     /// The request's nonces, when the app-wide policy uses them.
@@ -76,7 +126,10 @@ impl RequestScope {
     /// assert!(RequestScope::new(facts, None).nonces().is_none());
     /// ```
     pub fn nonces(&self) -> Option<&RequestNonces> {
-        self.nonces.as_ref()
+        match &self.repr {
+            Repr::Shared { nonces, .. } => nonces.as_ref(),
+            Repr::Local(_) => None,
+        }
     }
 
     /// This request's nonce cells shaped for another policy (a route's
@@ -91,7 +144,10 @@ impl RequestScope {
     /// assert!(scope.nonces_for(&strict).is_some());
     /// ```
     pub fn nonces_for(&self, csp: &CompiledCsp) -> Option<RequestNonces> {
-        csp.nonces_on(&self.cells)
+        match &self.repr {
+            Repr::Shared { cells, .. } => csp.nonces_on(cells),
+            Repr::Local(_) => csp.new_request_nonces(),
+        }
     }
 }
 

@@ -829,3 +829,41 @@ async fn route_replacement_policy_with_nonce() {
     assert_eq!(nonce.len(), 24);
     assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
 }
+
+/// The request carries a `RequestScope` only when something downstream can use
+/// it: a policy with nonces, or a trusted proxy whose facts a CSRF layer reuses.
+/// Either way the response gets the same header set.
+#[tokio::test]
+async fn scope_on_the_request_only_when_needed() {
+    use rampart::core::RequestScope;
+    async fn scoped(scope: Option<Extension<RequestScope>>) -> String {
+        match scope {
+            Some(Extension(s)) => format!("shared secure={}", s.facts().secure),
+            None => "none".into(),
+        }
+    }
+    let cases = [
+        (SecureHeaders::builder(), "none"),
+        (
+            SecureHeaders::builder().csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+            "shared secure=true",
+        ),
+        (
+            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()),
+            "shared secure=true",
+        ),
+    ];
+    for (builder, expected) in cases {
+        let app = Router::new()
+            .route("/", get(scoped))
+            .layer(SecureHeadersLayer::new(builder.build().unwrap()));
+        let res = send(&app, get_req("/", "shop.example"), "127.0.0.1", true).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            header(&res, "strict-transport-security"),
+            Some("max-age=31536000; includeSubDomains")
+        );
+        assert_eq!(header(&res, "x-frame-options"), Some("SAMEORIGIN"));
+        assert_eq!(body_string(res).await, expected);
+    }
+}

@@ -341,6 +341,42 @@ impl CsrfRequest {
     pub fn token(&self) -> CsrfToken {
         self.token.clone()
     }
+
+    /// [`Csrf::finish`] without the `Csrf`: the request's state knows its
+    /// configuration, so an adapter's response future need not hold both.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// req.token().masked();
+    /// let mut h = http::HeaderMap::new();
+    /// req.finish(&mut h);
+    /// assert!(h["set-cookie"].to_str().unwrap().starts_with("__Host-"));
+    /// assert_eq!(h["vary"], "Cookie");
+    /// ```
+    pub fn finish(&self, response_headers: &mut HeaderMap) {
+        let (vary, cookies) = self.token.take_cookies(true);
+        for c in cookies {
+            response_headers.append(http::header::SET_COOKIE, c);
+        }
+        if vary && !varies_on_cookie(response_headers) {
+            response_headers.append(http::header::VARY, HeaderValue::from_static("Cookie"));
+        }
+    }
+}
+
+/// The request's `Cookie` values (reference-counted clones), pushed one by one:
+/// there is usually exactly one.
+fn cookie_values(headers: &HeaderMap) -> SmallVec<[HeaderValue; 1]> {
+    let mut out = SmallVec::new();
+    for v in headers.get_all(http::header::COOKIE) {
+        out.push(v.clone());
+    }
+    out
 }
 
 fn is_safe(m: &Method) -> bool {
@@ -404,12 +440,7 @@ impl Csrf {
         let token = CsrfToken(Arc::new(TokenShared {
             inner: inner.clone(),
             secure: facts.secure(),
-            cookie_headers: parts
-                .headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .cloned()
-                .collect(),
+            cookie_headers: cookie_values(&parts.headers),
             state: Mutex::new(None),
         }));
         let mut request = CsrfRequest {
@@ -606,13 +637,7 @@ impl Csrf {
     /// assert!(h.is_empty()); // no token asked for: nothing to set
     /// ```
     pub fn finish(&self, request: &CsrfRequest, response_headers: &mut HeaderMap) {
-        let (vary, cookies) = request.token.take_cookies(true);
-        for c in cookies {
-            response_headers.append(http::header::SET_COOKIE, c);
-        }
-        if vary && !varies_on_cookie(response_headers) {
-            response_headers.append(http::header::VARY, HeaderValue::from_static("Cookie"));
-        }
+        request.finish(response_headers);
     }
 
     /// The default refusal: status, content type and body; JSON

@@ -628,6 +628,11 @@ impl SecureHeadersBuilder {
 
     /// Validates everything and encodes every header value once.
     ///
+    /// The set's names and values are kept for the life of the process, each
+    /// distinct one once, so that responses copy them without atomic reference
+    /// counting: build sets at startup (or once per route), not per request.
+    /// Per-response [`Overrides`] are not kept this way.
+    ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
     /// let sh = SecureHeaders::builder().build().unwrap();
@@ -710,6 +715,10 @@ impl SecureHeadersBuilder {
         Ok(SecureHeaders {
             inner: Arc::new(Inner {
                 redirect: self.redirect,
+                share_scope: !self.proxy_trust.trusts_nobody()
+                    || csp
+                        .as_ref()
+                        .is_some_and(|c| c.new_request_nonces().is_some()),
                 proxy_trust: self.proxy_trust,
                 always,
                 templates,
@@ -734,6 +743,10 @@ struct Inner {
     csp: Option<CompiledCsp>,
     cookies: CookieHardening,
     override_existing: bool,
+    /// Requests get a shared [`RequestScope`](crate::RequestScope): the policy
+    /// takes nonces (the handler's must reach the header) or a proxy is trusted
+    /// (a CSRF layer inside reuses facts its own trust could not work out).
+    share_scope: bool,
 }
 
 /// The compiled secure header set. Cheap to clone (one `Arc`).
@@ -767,6 +780,23 @@ impl SecureHeaders {
     /// ```
     pub fn builder() -> SecureHeadersBuilder {
         SecureHeadersBuilder::default()
+    }
+
+    /// Whether [`inbound`](Self::inbound) hands out shared scopes: the policy
+    /// takes nonces or a proxy is trusted (see [`RequestScope`](crate::RequestScope)).
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// use rampart_core::headers::SecureHeaders;
+    /// use rampart_core::ProxyTrust;
+    /// assert!(!SecureHeaders::default().shares_scope());
+    /// let nonce = Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    /// assert!(SecureHeaders::builder().csp(Some(nonce)).build().unwrap().shares_scope());
+    /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()).build().unwrap();
+    /// assert!(proxied.shares_scope());
+    /// ```
+    pub fn shares_scope(&self) -> bool {
+        self.inner.share_scope
     }
 
     /// Facts about a request under this layer's proxy trust.

@@ -77,8 +77,8 @@ impl CsrfLayer {
     }
 
     /// Proxy trust for working out the request's own origin. Not needed when a
-    /// [`SecureHeadersLayer`](crate::SecureHeadersLayer) runs outside this layer:
-    /// its request facts are reused.
+    /// [`SecureHeadersLayer`](crate::SecureHeadersLayer) that trusts a proxy runs
+    /// outside this layer: its request facts are reused.
     ///
     /// ```
     /// use rampart::{core::{csrf::Csrf, ProxyTrust}, CsrfLayer};
@@ -166,7 +166,7 @@ where
                 ResponseFuture {
                     kind: Kind::Pass {
                         fut,
-                        finish: Some((self.csrf.clone(), state)),
+                        finish: Some(state),
                     },
                 }
             }
@@ -193,7 +193,7 @@ where
                         };
                     parts.extensions.insert(state.token());
                     let res = inner.call(Request::from_parts(parts, body)).await;
-                    finish(&csrf, &state, res)
+                    finish(&state, res)
                 });
                 ResponseFuture {
                     kind: Kind::Body { fut },
@@ -214,7 +214,7 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = KindProj]
     enum Kind<F, B, E> {
-        Pass { #[pin] fut: F, finish: Option<(Csrf, CsrfRequest)> },
+        Pass { #[pin] fut: F, finish: Option<CsrfRequest> },
         Ready { res: Option<Response<B>> },
         Body { fut: BoxFuture<Result<Response<B>, E>> },
     }
@@ -234,7 +234,7 @@ where
             } => {
                 let res = ready!(fut.poll(cx));
                 match pending.take() {
-                    Some((csrf, state)) => Poll::Ready(finish(&csrf, &state, res)),
+                    Some(state) => Poll::Ready(finish(&state, res)),
                     None => Poll::Ready(res),
                 }
             }
@@ -247,13 +247,9 @@ where
     }
 }
 
-fn finish<B, E>(
-    csrf: &Csrf,
-    state: &CsrfRequest,
-    res: Result<Response<B>, E>,
-) -> Result<Response<B>, E> {
+fn finish<B, E>(state: &CsrfRequest, res: Result<Response<B>, E>) -> Result<Response<B>, E> {
     let mut res = res?;
-    csrf.finish(state, res.headers_mut());
+    state.finish(res.headers_mut());
     Ok(res)
 }
 

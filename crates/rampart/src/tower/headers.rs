@@ -18,8 +18,9 @@ use super::connection::connection_info;
 /// Applies a [`SecureHeaders`] set to every response of the wrapped service.
 ///
 /// Before the inner service runs: plain-HTTP requests for non-loopback hosts are
-/// redirected to https (301 for GET/HEAD, 308 otherwise); the request gets its
-/// [`RequestScope`] (facts and lazy nonce cells) as an extension. After: the headers are written (handler-set headers win unless
+/// redirected to https (301 for GET/HEAD, 308 otherwise); when the policy takes
+/// nonces or a proxy is trusted, the request gets its [`RequestScope`] (facts and
+/// lazy nonce cells) as an extension. After: the headers are written (handler-set headers win unless
 /// configured otherwise), [`Overrides`] found in the response extensions apply,
 /// and `Set-Cookie` headers are hardened.
 ///
@@ -117,7 +118,9 @@ where
         let (mut parts, body) = req.into_parts();
         match self.headers.inbound(conn, &parts) {
             Inbound::Continue(scope) => {
-                parts.extensions.insert(scope.clone());
+                if scope.is_shared() {
+                    parts.extensions.insert(scope.clone());
+                }
                 let fut = self.inner.call(Request::from_parts(parts, body));
                 ResponseFuture {
                     kind: Kind::Inner {
