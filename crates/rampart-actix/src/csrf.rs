@@ -67,7 +67,8 @@ impl CsrfMiddleware {
 
     /// Proxy trust for working out the request's own origin. Not needed when a
     /// [`SecureHeadersMiddleware`](crate::SecureHeadersMiddleware) that trusts a
-    /// proxy runs outside this one: its request facts are reused.
+    /// proxy runs outside this one: its request facts are reused. Once set here,
+    /// this trust is used even then.
     ///
     /// ```
     /// use rampart_actix::{core::{csrf::Csrf, ProxyTrust}, CsrfMiddleware};

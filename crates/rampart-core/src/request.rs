@@ -203,9 +203,11 @@ impl ProxyTrust {
 
     /// The facts of a request, worked out only as far as they are asked for:
     /// those of its [`RequestScope`](crate::RequestScope) when an outer secure
-    /// headers layer made one, else computed here on first use. Whether the
-    /// request is secure costs no allocation; the host is copied only when
-    /// the full facts are needed (an unsafe method's origin check).
+    /// headers layer shared one and this trust is the default (nobody), else
+    /// computed here under this trust on first use. So a layer's own proxy
+    /// trust, once configured, always applies, whatever the outer layer's
+    /// policy. Whether the request is secure costs no allocation; the host is
+    /// copied only when the full facts are needed (an unsafe method's origin check).
     ///
     /// ```
     /// use rampart_core::{ConnectionInfo, ProxyTrust, RequestFacts, RequestScope, Scheme};
@@ -216,6 +218,10 @@ impl ProxyTrust {
     /// let lazy = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
     /// assert!(!lazy.secure());
     /// assert_eq!(lazy.get().host.as_deref(), Some("a.example"));
+    /// // A trust of its own is used even with a scope at hand.
+    /// let proxy = ProxyTrust::loopback();
+    /// let own = proxy.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert!(!own.secure());
     /// ```
     pub fn lazy_facts<'a>(
         &'a self,
@@ -225,8 +231,8 @@ impl ProxyTrust {
         headers: &'a HeaderMap,
     ) -> Facts<'a> {
         match scope {
-            Some(s) => Facts::Known(s.facts()),
-            None => Facts::Lazy {
+            Some(s) if self.trusts_nobody() => Facts::Known(s.facts()),
+            _ => Facts::Lazy {
                 trust: self,
                 conn,
                 uri,

@@ -762,45 +762,50 @@ async fn csrf_layer_alone_works_out_the_facts() {
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
-/// Under a header layer that trusts nobody (the default), the CSRF layer's own
-/// proxy trust decides: no scope is shared, so its facts are its own. Here it
-/// believes the loopback proxy's `X-Forwarded-Proto`, so the cookie is the
-/// `__Host-` one and an `https` Origin is same-origin.
+/// A CSRF layer given a proxy trust of its own uses it under a header layer
+/// that trusts nobody, whether that layer shares a scope (a nonce policy) or
+/// not: here it believes the loopback proxy's `X-Forwarded-Proto`, so the
+/// cookie is the `__Host-` one and an `https` Origin is same-origin.
 #[tokio::test]
 async fn csrf_trust_of_its_own_under_a_default_header_layer() {
-    let (handler, hits) = counting_post("ok");
-    let router = Router::new()
-        .route("/form", get(|t: CsrfToken| async move { t.masked() }))
-        .route("/submit", handler)
-        .layer(
-            CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap())
-                .proxy_trust(ProxyTrust::loopback()),
-        )
+    use rampart::core::csp::{Csp, Policy};
+    use rampart::core::headers::HttpsRedirect;
+    let header_sets = [
         // Trusts nobody; the redirect is left to the proxy.
-        .layer(SecureHeadersLayer::new(
-            SecureHeaders::builder()
-                .https_redirect(rampart::core::headers::HttpsRedirect::disabled())
-                .build()
-                .unwrap(),
-        ));
-    let form = Request::get("/form")
-        .header("host", "shop.example")
-        .header("x-forwarded-proto", "https")
-        .body(Body::empty())
-        .unwrap();
-    let res = send(&router, form, "127.0.0.1", false).await;
-    assert_eq!(res.status(), 200);
-    let cookie = header(&res, "set-cookie").unwrap().to_string();
-    assert!(cookie.starts_with("__Host-csrf="), "{cookie}");
-    let pair = cookie.split(';').next().unwrap().to_string();
-    let tok = body_string(res).await;
-    let req = post_req("/submit", "shop.example")
-        .header("x-forwarded-proto", "https")
-        .header("origin", "https://shop.example")
-        .header("cookie", &pair)
-        .header("x-csrftoken", &tok)
-        .body(Body::empty())
-        .unwrap();
-    assert_eq!(send(&router, req, "127.0.0.1", false).await.status(), 200);
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
+        SecureHeaders::builder().https_redirect(HttpsRedirect::disabled()),
+        SecureHeaders::builder()
+            .https_redirect(HttpsRedirect::disabled())
+            .csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+    ];
+    for headers in header_sets {
+        let (handler, hits) = counting_post("ok");
+        let router = Router::new()
+            .route("/form", get(|t: CsrfToken| async move { t.masked() }))
+            .route("/submit", handler)
+            .layer(
+                CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap())
+                    .proxy_trust(ProxyTrust::loopback()),
+            )
+            .layer(SecureHeadersLayer::new(headers.build().unwrap()));
+        let form = Request::get("/form")
+            .header("host", "shop.example")
+            .header("x-forwarded-proto", "https")
+            .body(Body::empty())
+            .unwrap();
+        let res = send(&router, form, "127.0.0.1", false).await;
+        assert_eq!(res.status(), 200);
+        let cookie = header(&res, "set-cookie").unwrap().to_string();
+        assert!(cookie.starts_with("__Host-csrf="), "{cookie}");
+        let pair = cookie.split(';').next().unwrap().to_string();
+        let tok = body_string(res).await;
+        let req = post_req("/submit", "shop.example")
+            .header("x-forwarded-proto", "https")
+            .header("origin", "https://shop.example")
+            .header("cookie", &pair)
+            .header("x-csrftoken", &tok)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&router, req, "127.0.0.1", false).await.status(), 200);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+    }
 }

@@ -78,7 +78,8 @@ impl CsrfLayer {
 
     /// Proxy trust for working out the request's own origin. Not needed when a
     /// [`SecureHeadersLayer`](crate::SecureHeadersLayer) that trusts a proxy runs
-    /// outside this layer: its request facts are reused.
+    /// outside this layer: its request facts are reused. Once set here, this
+    /// trust is used even then.
     ///
     /// ```
     /// use rampart::{core::{csrf::Csrf, ProxyTrust}, CsrfLayer};
