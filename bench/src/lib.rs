@@ -167,20 +167,16 @@ pub mod floor {
     use super::*;
     use std::sync::Arc;
 
-    /// The floor layer: `extension` inserts one `Arc` handle; `map` replaces
-    /// the response headers with a clone of it.
-    pub fn layer(
+    /// The floor layer over `inner`: `extension` inserts one `Arc` handle;
+    /// `map` replaces the response headers with a clone of it.
+    pub fn service<S>(
         extension: bool,
         map: Option<HeaderMap>,
-    ) -> ServiceBuilder<
-        tower::layer::util::Stack<
-            tower::util::MapResponseLayer<impl FnMut(Response<Body>) -> Response<Body> + Clone>,
-            tower::layer::util::Stack<
-                tower::util::MapRequestLayer<impl FnMut(Request<Body>) -> Request<Body> + Clone>,
-                tower::layer::util::Identity,
-            >,
-        >,
-    > {
+        inner: S,
+    ) -> impl Service<Request<Body>, Response = Response<Body>, Error = S::Error>
+    where
+        S: Service<Request<Body>, Response = Response<Body>>,
+    {
         let map = map.map(Arc::new);
         ServiceBuilder::new()
             .map_request(move |mut req: Request<Body>| {
@@ -195,6 +191,7 @@ pub mod floor {
                 }
                 res
             })
+            .service(inner)
     }
 
     /// rampart's default set on a secure response (12 headers + HSTS) as a map
@@ -807,19 +804,19 @@ pub fn scenarios() -> Vec<Scenario> {
     add_noop(
         "n1_headers_noop",
         "floor: 1 extension + prebuilt 13-header map",
-        served(floor::layer(true, Some(floor::default_map())).service(Noop)),
+        served(floor::service(true, Some(floor::default_map()), Noop)),
         Box::new(https_get),
     );
     add_noop(
         "n1_headers_noop",
         "floor: prebuilt 13-header map",
-        served(floor::layer(false, Some(floor::default_map())).service(Noop)),
+        served(floor::service(false, Some(floor::default_map()), Noop)),
         Box::new(https_get),
     );
     add_noop(
         "n3_csrf_get_noop",
         "floor: 1 extension",
-        served(floor::layer(true, None).service(Noop)),
+        served(floor::service(true, None, Noop)),
         Box::new(get_t.clone()),
     );
 
