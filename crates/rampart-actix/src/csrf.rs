@@ -143,46 +143,44 @@ where
             &parts.headers,
         );
         let route = req.match_pattern();
-        let csrf = self.csrf.clone();
-        let service = self.service.clone();
-        match csrf.check(&parts, facts, route.as_deref()) {
+        match self.csrf.check(&parts, facts, route.as_deref()) {
             Decision::Pass(state) => {
                 req.extensions_mut().insert(state.token());
-                let fut = service.call(req);
-                Box::pin(async move { Ok(finish(&csrf, &state, fut.await?)) })
+                let fut = self.service.call(req);
+                Box::pin(async move { Ok(finish(&state, fut.await?)) })
             }
             Decision::Reject(rejection) => {
-                Box::pin(ready(Ok(render(&csrf, &rejection, &parts, req))))
+                Box::pin(ready(Ok(render(&self.csrf, &rejection, &parts, req))))
             }
-            Decision::ReadBody { limit, request } => Box::pin(async move {
-                let payload = req.take_payload();
-                let read = read_limited(&parts.headers, payload, limit, |p| p).await;
-                let state = match csrf.check_body_read(request, &parts.headers, read).await {
-                    Ok((state, PassBody::Untouched(payload))) => {
-                        req.set_payload(payload);
-                        state
-                    }
-                    Ok((state, PassBody::Buffered(bytes))) => {
-                        req.set_payload(Payload::from(bytes));
-                        state
-                    }
-                    Err(rejection) => return Ok(render(&csrf, &rejection, &parts, req)),
-                };
-                req.extensions_mut().insert(state.token());
-                let res = service.call(req).await?;
-                Ok(finish(&csrf, &state, res))
-            }),
+            Decision::ReadBody { limit, request } => {
+                let csrf = self.csrf.clone();
+                let service = self.service.clone();
+                Box::pin(async move {
+                    let payload = req.take_payload();
+                    let read = read_limited(&parts.headers, payload, limit, |p| p).await;
+                    let state = match csrf.check_body_read(request, &parts.headers, read).await {
+                        Ok((state, PassBody::Untouched(payload))) => {
+                            req.set_payload(payload);
+                            state
+                        }
+                        Ok((state, PassBody::Buffered(bytes))) => {
+                            req.set_payload(Payload::from(bytes));
+                            state
+                        }
+                        Err(rejection) => return Ok(render(&csrf, &rejection, &parts, req)),
+                    };
+                    req.extensions_mut().insert(state.token());
+                    let res = service.call(req).await?;
+                    Ok(finish(&state, res))
+                })
+            }
         }
     }
 }
 
-fn finish<B>(
-    csrf: &Csrf,
-    state: &CsrfRequest,
-    mut res: ServiceResponse<B>,
-) -> ServiceResponse<EitherBody<B>> {
+fn finish<B>(state: &CsrfRequest, mut res: ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> {
     convert::with_http_headers(res.headers_mut(), &ValueCache::default(), |h| {
-        csrf.finish(state, h)
+        state.finish(h)
     });
     res.map_into_left_body()
 }

@@ -1,14 +1,16 @@
 //! Path prefix rules shared by every exemption list (CSRF, HTTPS redirect), so
 //! the two can never drift apart.
 
-/// Whether a request path can be trusted for prefix matching: it starts with
-/// `/`, has no `.`/`..` or empty segments (a trailing `/` is fine), no
-/// backslash and no percent-encoded ASCII. Frameworks differ in what they
-/// decode before routing (actix decodes `%61` to `a`, axum does not), so a path
-/// spelling ASCII in escapes is never matched: exemptions fail closed. Escaped
-/// non-ASCII bytes (`%C3%B8` for `ø`) cannot spell an ASCII prefix and are fine.
+use crate::ConfigError;
+
+/// Whether a request path can be trusted for an exemption's prefix match: it
+/// starts with `/`, has no `.`/`..` or empty segments (a trailing `/` is
+/// fine), no backslash, and no escape that is malformed or stands for `.`, `/`
+/// or `\`. Such a path stays under a prefix it matches however a framework
+/// decodes it before routing (actix decodes `%61` to `a`, axum does not):
+/// other escapes can only make a raw path miss a prefix, never leave one.
 pub(crate) fn plain_path(path: &str) -> bool {
-    if path.contains('\\') || !escapes_are_non_ascii(path) {
+    if path.contains('\\') || escapes(path).any(|e| matches!(e, None | Some(b'.' | b'/' | b'\\'))) {
         return false;
     }
     let Some(rest) = path.strip_prefix('/') else {
@@ -24,16 +26,24 @@ pub(crate) fn plain_path(path: &str) -> bool {
     true
 }
 
-/// Every `%` starts an escape of a byte >= 0x80.
-fn escapes_are_non_ascii(path: &str) -> bool {
+/// Whether `path` spells an ASCII byte in an escape (or has a malformed one):
+/// a framework that decodes before routing may then route it under a prefix
+/// its raw form does not match, so include-only protection counts it in.
+/// Escaped non-ASCII bytes (`%C3%B8` for `ø`) cannot spell an ASCII prefix.
+pub(crate) fn escapes_ascii(path: &str) -> bool {
+    escapes(path).any(|e| e.is_none_or(|b| b.is_ascii()))
+}
+
+/// The byte each `%` escape in `path` stands for; `None` when malformed.
+fn escapes(path: &str) -> impl Iterator<Item = Option<u8>> + '_ {
     let b = path.as_bytes();
-    b.iter().enumerate().all(|(i, &c)| {
-        c != b'%'
-            || matches!(
-                (b.get(i + 1), b.get(i + 2)),
-                (Some(h), Some(l)) if matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F') && l.is_ascii_hexdigit()
-            )
-    })
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'%')
+        .map(move |(i, _)| {
+            let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+            Some(hex(i + 1)? * 16 + hex(i + 2)?).map(|v| v as u8)
+        })
 }
 
 /// Segment-boundary prefix match: `/api` covers `/api` and `/api/x`, not `/apix`.
@@ -50,6 +60,39 @@ pub(crate) fn prefix_matches(path: &str, prefix: &str) -> bool {
 /// A plain path under `prefix`.
 pub(crate) fn within(path: &str, prefix: &str) -> bool {
     plain_path(path) && prefix_matches(path, prefix)
+}
+
+/// A configured prefix, checked and normalised (no trailing `/`, the root as
+/// `/`) for [`prefix_matches`]: it must start with `/` and be itself a plain
+/// ASCII path without query, fragment or escapes, since no request path an
+/// exemption trusts could match anything else.
+pub(crate) fn config_prefix(setting: &str, prefix: &str) -> Result<String, ConfigError> {
+    if !prefix.starts_with('/') {
+        return Err(ConfigError::new(
+            setting,
+            format!(
+                "`{prefix}` must start with '/', e.g. \"/{}\"",
+                prefix.trim_start_matches('/')
+            ),
+        ));
+    }
+    let trimmed = prefix.trim_end_matches('/');
+    if !prefix.is_ascii()
+        || prefix.contains(['?', '#', '%'])
+        || !(trimmed.is_empty() || plain_path(trimmed))
+    {
+        return Err(ConfigError::new(
+            setting,
+            format!(
+                "`{prefix}` must be a plain ASCII path: no query, fragment, escapes, backslashes,                  or dot or empty segments"
+            ),
+        ));
+    }
+    Ok(if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.into()
+    })
 }
 
 #[cfg(test)]
@@ -74,7 +117,52 @@ mod tests {
         }
         assert!(within("/anything", "/"));
         assert!(within("/api/%C3%B8", "/api"));
-        assert!(!within("/api/%", "/api"));
-        assert!(!within("/api/%7e", "/api"));
+        assert!(!within("/", "/api"));
+        // Escapes after the prefix cannot leave it, unless they spell a
+        // separator or a dot, or cannot be read.
+        assert!(within("/api/hook/a%40b", "/api"));
+        assert!(within("/api/x%20y%7e", "/api"));
+        for p in [
+            "/api/%",
+            "/api/%zz",
+            "/api/%2e%2e/admin",
+            "/api/%2E%2E/admin",
+            "/api%2Fx",
+            "/api/a%2fb",
+            "/api/a%5cb",
+            "/api/..\\admin",
+        ] {
+            assert!(!within(p, "/api"), "{p}");
+        }
+        assert!(plain_path("/") && plain_path("/api/x/"));
+    }
+
+    #[test]
+    fn ascii_escapes_are_told_apart() {
+        assert!(escapes_ascii("/%61pi/x"));
+        assert!(escapes_ascii("/api/%"));
+        assert!(!escapes_ascii("/api/%C3%B8"));
+        assert!(!escapes_ascii("/api/x"));
+    }
+
+    #[test]
+    fn configured_prefixes_are_checked_and_normalised() {
+        assert_eq!(config_prefix("s", "/api/").unwrap(), "/api");
+        assert_eq!(config_prefix("s", "/").unwrap(), "/");
+        assert_eq!(config_prefix("s", "//").unwrap(), "/");
+        for bad in [
+            "api",
+            "/a/../b",
+            "/a/./b",
+            "/a?x=1",
+            "/a#f",
+            "/a//b",
+            "/caf\u{e9}",
+            "/a%2fb",
+            "/a\\b",
+        ] {
+            let e = config_prefix("s", bad).unwrap_err();
+            assert_eq!(e.setting(), "s", "{bad}");
+        }
     }
 }

@@ -163,8 +163,14 @@ impl ProxyTrust {
                 )
             })?);
         }
+        // An empty list trusts nobody: say so, so that the layers treat it as
+        // the default (see `trusts_nobody`).
         Ok(Self {
-            mode: TrustMode::Peers(nets),
+            mode: if nets.is_empty() {
+                TrustMode::Nobody
+            } else {
+                TrustMode::Peers(nets)
+            },
         })
     }
 
@@ -315,10 +321,12 @@ impl ProxyTrust {
         if !has_forwarded() {
             return (false, None, None);
         }
-        // A proxy speaking RFC 7239 is believed alone: falling back to
-        // X-Forwarded-* it may pass through from the client would let the
-        // client choose the scheme or host.
-        if let Some((proto, host)) = last_forwarded_element(headers) {
+        // A proxy speaking RFC 7239 is believed alone, even when its header
+        // cannot be read (a client-supplied byte in a value it appended to):
+        // falling back to X-Forwarded-* it may pass through from the client
+        // would let the client choose the scheme or host.
+        if headers.contains_key(http::header::FORWARDED) {
+            let (proto, host) = last_forwarded_element(headers, want_host);
             return (true, proto, host);
         }
         let proto = last_list_value(headers, X_FORWARDED_PROTO).and_then(Scheme::parse);
@@ -394,14 +402,21 @@ fn last_list_value(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
 }
 
 /// `proto` and `host` of the last element of the RFC 7239 `Forwarded` header.
-fn last_forwarded_element(headers: &HeaderMap) -> Option<(Option<Scheme>, Option<String>)> {
-    let last = headers
-        .get_all(http::header::FORWARDED)
-        .iter()
-        .next_back()?;
-    let element = last.to_str().ok()?.rsplit(',').next()?;
+fn last_forwarded_element(
+    headers: &HeaderMap,
+    want_host: bool,
+) -> (Option<Scheme>, Option<String>) {
     let mut proto = None;
     let mut host = None;
+    let element = headers
+        .get_all(http::header::FORWARDED)
+        .iter()
+        .next_back()
+        .and_then(|last| last.to_str().ok())
+        .and_then(|s| s.rsplit(',').next());
+    let Some(element) = element else {
+        return (proto, host);
+    };
     for pair in element.split(';') {
         let Some((k, v)) = pair.split_once('=') else {
             continue;
@@ -409,11 +424,11 @@ fn last_forwarded_element(headers: &HeaderMap) -> Option<(Option<Scheme>, Option
         let v = v.trim().trim_matches('"');
         match k.trim().to_ascii_lowercase().as_str() {
             "proto" => proto = Scheme::parse(v),
-            "host" if !v.is_empty() => host = Some(v.to_string()),
+            "host" if want_host && !v.is_empty() => host = Some(v.to_string()),
             _ => {}
         }
     }
-    Some((proto, host))
+    (proto, host)
 }
 
 /// What rampart concluded about one request.
@@ -478,6 +493,19 @@ impl RequestFacts {
         match self.hostname() {
             Some(h) => is_loopback_hostname(h),
             None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+impl RequestFacts {
+    /// Facts for unit tests: `host` on http or https, no proxy.
+    pub(crate) fn test(secure: bool, host: &str) -> Self {
+        RequestFacts {
+            secure,
+            scheme: if secure { Scheme::Https } else { Scheme::Http },
+            host: Some(host.to_string()),
+            from_trusted_proxy: false,
         }
     }
 }
@@ -630,6 +658,29 @@ mod tests {
         assert!(f.secure);
         assert_eq!(f.host.as_deref(), Some("shop.example"));
         assert_eq!(f.origin().unwrap().to_string(), "https://shop.example");
+    }
+
+    #[test]
+    fn unreadable_forwarded_header_does_not_fall_back_to_x_forwarded() {
+        let t = ProxyTrust::loopback();
+        let mut h = HeaderMap::new();
+        h.insert("host", "shop.example".parse().unwrap());
+        h.insert(
+            "forwarded",
+            http::HeaderValue::from_bytes(b"for=1.2.3.4;host=\xff").unwrap(),
+        );
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h.insert("x-forwarded-host", "evil.example".parse().unwrap());
+        let uri: Uri = "/".parse().unwrap();
+        let f = t.facts(ConnectionInfo::peer("127.0.0.1".parse().unwrap()), &uri, &h);
+        assert!(!f.secure && f.from_trusted_proxy);
+        assert_eq!(f.host.as_deref(), Some("shop.example"));
+    }
+
+    #[test]
+    fn empty_peer_list_trusts_nobody() {
+        let t = ProxyTrust::peers(Vec::<&str>::new()).unwrap();
+        assert!(t.trusts_nobody() && !t.trusts(Some("127.0.0.1".parse().unwrap())));
     }
 
     #[test]

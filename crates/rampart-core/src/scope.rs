@@ -160,12 +160,7 @@ mod tests {
     use crate::{ConnectionInfo, ProxyTrust};
 
     fn facts() -> RequestFacts {
-        RequestFacts {
-            secure: false,
-            scheme: Scheme::Http,
-            host: Some("localhost".into()),
-            from_trusted_proxy: false,
-        }
+        RequestFacts::test(false, "localhost")
     }
 
     #[test]

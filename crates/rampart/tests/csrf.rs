@@ -563,6 +563,16 @@ async fn exempt_prefix_on_segment_boundary() {
     let res = send(&a.router, req, CLIENT, false).await;
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "set-cookie"), None);
+    // An escape below the prefix cannot leave it: still exempt, so routing
+    // answers (no such route), not the CSRF check. One spelling a dot can.
+    let req = post_req("/api/hook/a%40b", "localhost")
+        .body(Body::from("x"))
+        .unwrap();
+    assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 404);
+    let req = post_req("/api/%2e%2e/submit", "localhost")
+        .body(Body::from("x"))
+        .unwrap();
+    assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
 }
 
 #[tokio::test]
@@ -723,13 +733,13 @@ async fn include_only_covers_percent_encoded_paths() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
-    // The router decodes `%73` to `s` and reaches the handler's route: the
-    // encoded spelling must be protected too, not slip past the include list.
+    // A router that decodes before routing (actix: see its test) takes `%73`
+    // for `s` and reaches the handler; axum does not, but the encoded spelling
+    // must count as included here too, not slip past the include list.
     let req = post_req("/%73ubmit", "localhost")
         .body(Body::empty())
         .unwrap();
     assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
-    assert_eq!(a.hits.load(Ordering::SeqCst), 0);
 }
 
 // Without a SecureHeadersLayer the CSRF layer works out the request's facts

@@ -505,6 +505,11 @@ impl CompiledCsp {
             .then(|| RequestNonces::new(self.0.separate_style))
     }
 
+    /// Whether any directive takes a nonce.
+    pub(crate) fn takes_nonces(&self) -> bool {
+        self.0.any_nonce
+    }
+
     /// Handles to `cells` shaped for this policy (a separate style nonce or
     /// not), or `None` when no directive takes a nonce.
     pub(crate) fn nonces_on(&self, cells: &Arc<NonceCells>) -> Option<RequestNonces> {

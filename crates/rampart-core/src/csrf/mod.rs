@@ -104,8 +104,8 @@ mod tests;
 
 /// Name of the JavaScript-readable token cookie set with
 /// [`CsrfConfig::js_readable_cookie`]. The secure headers' cookie hardening
-/// leaves it alone by default (adding `HttpOnly` would hide it from the script
-/// it is for).
+/// adds no `HttpOnly` to it (that would hide it from the script it is for);
+/// `SameSite` and `Secure` apply as to any cookie.
 ///
 /// ```
 /// assert_eq!(rampart_core::csrf::JS_COOKIE_NAME, "csrf-token");

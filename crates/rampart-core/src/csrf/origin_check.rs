@@ -14,6 +14,9 @@ use super::reject::RejectReason;
 use crate::request::Facts;
 use crate::Origin;
 
+/// Prebuilt: parsing the name on every request costs a lookup's worth.
+const SEC_FETCH_SITE: http::HeaderName = http::HeaderName::from_static("sec-fetch-site");
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginPolicy {
     pub(crate) trusted: Vec<Origin>,
@@ -40,7 +43,7 @@ impl OriginPolicy {
         // only when an Origin or Referer must be compared with it: a browser's
         // Sec-Fetch-Site answers alone.
         let own = || facts.get().origin();
-        if let Some(site) = headers.get("sec-fetch-site") {
+        if let Some(site) = headers.get(SEC_FETCH_SITE) {
             let site = site.to_str().unwrap_or("").trim();
             let ok = site.eq_ignore_ascii_case("same-origin")
                 || site.eq_ignore_ascii_case("none")
@@ -115,12 +118,7 @@ mod tests {
     use crate::{RequestFacts, Scheme};
 
     fn facts(secure: bool, host: &str) -> RequestFacts {
-        RequestFacts {
-            secure,
-            scheme: if secure { Scheme::Https } else { Scheme::Http },
-            host: Some(host.to_string()),
-            from_trusted_proxy: false,
-        }
+        RequestFacts::test(secure, host)
     }
 
     fn run(policy: &OriginPolicy, secure: bool, hdrs: &[(&str, &str)]) -> Result<(), RejectReason> {

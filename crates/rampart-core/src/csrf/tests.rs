@@ -7,7 +7,7 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method};
 
 use super::*;
-use crate::{RequestFacts, Scheme};
+use crate::RequestFacts;
 
 const KEY: [u8; 32] = [0x11; 32];
 
@@ -16,12 +16,7 @@ fn csrf() -> Csrf {
 }
 
 fn facts(secure: bool) -> RequestFacts {
-    RequestFacts {
-        secure,
-        scheme: if secure { Scheme::Https } else { Scheme::Http },
-        host: Some("www.example.com".into()),
-        from_trusted_proxy: false,
-    }
+    RequestFacts::test(secure, "www.example.com")
 }
 
 fn parts(method: &str, uri: &str, headers: &[(&str, &str)]) -> Parts {

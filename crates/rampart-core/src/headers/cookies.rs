@@ -8,8 +8,9 @@ use crate::ConfigError;
 /// How `Set-Cookie` headers from the application are hardened.
 ///
 /// Each cookie gets `HttpOnly`, `SameSite=Lax` and, on secure requests only,
-/// `Secure`, unless it already carries that attribute or its name is excluded
-/// (rampart's own JavaScript-readable CSRF cookie, `csrf-token`, is excluded by default).
+/// `Secure`, unless it already carries that attribute or its name is excluded.
+/// A cookie named `csrf-token` (rampart's JavaScript-readable CSRF cookie) gets
+/// no `HttpOnly`, since script must read it, but the rest as any other.
 /// Attributes are appended to the original header text, so nothing else in the
 /// cookie changes. `Secure` is never added on plain-HTTP responses, where a
 /// browser would drop the cookie (Talisman's bug that breaks logins over http).
@@ -26,6 +27,8 @@ pub struct CookieHardening {
     pub(crate) secure: bool,
     pub(crate) same_site: Option<&'static str>,
     pub(crate) exclude: Vec<String>,
+    /// Names that get no `HttpOnly` (script must read them); other attributes apply.
+    pub(crate) script_readable: &'static [&'static str],
 }
 
 impl Default for CookieHardening {
@@ -35,8 +38,9 @@ impl Default for CookieHardening {
             http_only: true,
             secure: true,
             same_site: Some("Lax"),
+            exclude: Vec::new(),
             // The CSRF token cookie for single-page apps must stay readable by script.
-            exclude: vec![crate::csrf::JS_COOKIE_NAME.to_string()],
+            script_readable: &[crate::csrf::JS_COOKIE_NAME],
         }
     }
 }
@@ -141,7 +145,10 @@ impl CookieHardening {
             return None;
         }
         let mut extra = String::new();
-        if self.http_only && parsed.http_only().is_none() {
+        if self.http_only
+            && parsed.http_only().is_none()
+            && !self.script_readable.contains(&parsed.name())
+        {
             extra.push_str("; HttpOnly");
         }
         let mut same_site_none = matches!(parsed.same_site(), Some(cookie::SameSite::None));
@@ -190,6 +197,19 @@ mod tests {
         assert_eq!(
             run(&h, "a=1; Priority=High", false),
             "a=1; Priority=High; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn the_js_token_cookie_stays_readable_but_is_otherwise_hardened() {
+        let h = CookieHardening::default();
+        assert_eq!(
+            run(&h, "csrf-token=t", true),
+            "csrf-token=t; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            run(&h, "csrf-token=t; Secure; SameSite=Strict", true),
+            "csrf-token=t; Secure; SameSite=Strict"
         );
     }
 

@@ -716,9 +716,7 @@ impl SecureHeadersBuilder {
             inner: Arc::new(Inner {
                 redirect: self.redirect,
                 share_scope: !self.proxy_trust.trusts_nobody()
-                    || csp
-                        .as_ref()
-                        .is_some_and(|c| c.new_request_nonces().is_some()),
+                    || csp.as_ref().is_some_and(CompiledCsp::takes_nonces),
                 proxy_trust: self.proxy_trust,
                 always,
                 templates,
@@ -1084,15 +1082,9 @@ fn insert(headers: &mut HeaderMap, name: &HeaderName, value: &HeaderValue, overw
 mod tests {
     use super::*;
     use crate::csp::{Csp, Policy};
-    use crate::Scheme;
 
     fn facts(secure: bool) -> RequestFacts {
-        RequestFacts {
-            secure,
-            scheme: if secure { Scheme::Https } else { Scheme::Http },
-            host: Some("shop.example".into()),
-            from_trusted_proxy: false,
-        }
+        RequestFacts::test(secure, "shop.example")
     }
 
     /// Every (name, value) in map order, values of one name in their order.

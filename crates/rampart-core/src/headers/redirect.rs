@@ -40,20 +40,13 @@ impl RedirectExemptions {
     /// ```
     /// # use rampart_core::headers::RedirectExemptions;
     /// assert!(RedirectExemptions::default().path("health").is_err());
+    /// assert!(RedirectExemptions::default().path("/a/../health").is_err());
     /// ```
     pub fn path(mut self, path: &str) -> Result<Self, ConfigError> {
-        if !path.starts_with('/') {
-            return Err(ConfigError::new(
-                "https_redirect.exempt_path",
-                format!("`{path}` must start with '/', e.g. /{path}"),
-            ));
-        }
-        let trimmed = if path.len() > 1 {
-            path.trim_end_matches('/')
-        } else {
-            path
-        };
-        self.paths.push(trimmed.to_string());
+        self.paths.push(crate::path::config_prefix(
+            "https_redirect.exempt_path",
+            path,
+        )?);
         Ok(self)
     }
 
