@@ -389,8 +389,9 @@ impl CsrfConfig {
 
     /// Exempts a path prefix, matched on segment boundaries: `/api` exempts
     /// `/api` and `/api/x`, not `/apix`. Paths with dot segments, empty
-    /// segments or encoded `.`/`/` are never exempt (routers may normalise them
-    /// to another path).
+    /// segments, a backslash, or an escape of `.`, `/` or `\` (or a malformed
+    /// one) are never exempt: routers may normalise them to another path.
+    /// Other escapes below the prefix (`/api/a%40b`) are fine.
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
