@@ -628,6 +628,59 @@ async fn report_only_lets_requests_through() {
     assert_eq!(a.hits.load(Ordering::SeqCst), 1);
 }
 
+/// Every refusal is logged with its reason and request line, whether it is
+/// decided on the headers or after the body was read, in both modes; never
+/// with the submitted token or the client's secret.
+#[tokio::test]
+async fn refusals_are_logged_without_tokens_or_secrets() {
+    let logs = Captured::default();
+    // This thread only (the runtime is single-threaded): other tests log in parallel.
+    let _guard = tracing::subscriber::set_default(logs.subscriber());
+    for report_only in [false, true] {
+        let a = app(Csrf::builder()
+            .key(&KEY)
+            .report_only(report_only)
+            .build()
+            .unwrap());
+        let (cookie, tok) = token(&a.router, "localhost", false).await;
+        let secret = cookie.split_once('=').unwrap().1.to_string();
+        // Another client's token: well-formed, but not for this secret.
+        let (_, wrong) = token(&a.router, "localhost", false).await;
+        let in_body = post_req("/submit?q=1", "localhost")
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("_csrf_token={wrong}")))
+            .unwrap();
+        let in_header = Request::put("/submit")
+            .header("host", "localhost")
+            .header("cookie", &cookie)
+            .header("x-csrftoken", &wrong)
+            .body(Body::empty())
+            .unwrap();
+        for (req, line) in [
+            (in_body, "method=\"POST\" path=\"/submit\""),
+            (in_header, "method=\"PUT\" path=\"/submit\""),
+        ] {
+            let res = send(&a.router, req, CLIENT, false).await;
+            assert_eq!(res.status(), if report_only { 200 } else { 403 });
+            let log = logs.text();
+            let last = log.lines().last().unwrap_or_default();
+            assert!(last.contains("reason=\"bad-token\""), "{last}");
+            assert!(last.contains(line), "{last}");
+            let verdict = if report_only {
+                "report-only: request allowed"
+            } else {
+                "request rejected"
+            };
+            assert!(last.contains(verdict), "{last}");
+        }
+        let log = logs.text();
+        for secret_bit in [&tok, &wrong, &secret] {
+            assert!(!log.contains(secret_bit.as_str()), "{log}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn fetch_metadata_only_mode() {
     let a = app(Csrf::builder().key(&KEY).tokens(false).build().unwrap());

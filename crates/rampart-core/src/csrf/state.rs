@@ -1,6 +1,7 @@
 //! The compiled [`Csrf`] protector and the per-request state it hands out.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -80,10 +81,44 @@ pub enum Decision {
 #[derive(Clone)]
 pub struct CsrfRequest {
     token: CsrfToken,
+    /// Only while the token is awaited from the body: a request that passes
+    /// at once (every safe method) carries nothing else, so the adapter's
+    /// future stays two words.
+    pending: Option<Box<Pending>>,
+}
+
+/// A request waiting for its body: what to look for, and the request line
+/// for the log line if the body check fails.
+#[derive(Clone)]
+struct Pending {
+    kind: BodyKind,
     method: Method,
-    /// For log lines only (a cheap clone of the request's URI: no allocation).
     uri: http::Uri,
-    pending_body: Option<BodyKind>,
+}
+
+/// The request line a refusal is logged with.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    method: &'a str,
+    path: &'a str,
+}
+
+impl Line<'_> {
+    /// For a refusal that comes with no pending body (an adapter calling
+    /// [`Csrf::body_too_large`] out of turn): nothing better to log.
+    const UNKNOWN: Line<'static> = Line {
+        method: "-",
+        path: "-",
+    };
+}
+
+impl<'a> From<&'a Pending> for Line<'a> {
+    fn from(p: &'a Pending) -> Self {
+        Line {
+            method: p.method.as_str(),
+            path: p.uri.path(),
+        }
+    }
 }
 
 /// Handle to the request's CSRF token, shared between the request extensions
@@ -115,6 +150,9 @@ struct TokenShared {
     /// cookie parsing. Inline for the usual single header: no allocation.
     cookie_headers: SmallVec<[HeaderValue; 1]>,
     state: Mutex<Option<TokenState>>,
+    /// Set once `state` is first filled: lets [`Csrf::finish`] see that no
+    /// token was asked for without taking the lock (the common case).
+    touched: AtomicBool,
 }
 
 struct TokenState {
@@ -134,16 +172,18 @@ impl TokenShared {
     /// Runs `f` on the state, parsing the cookies on first use.
     fn with<R>(&self, f: impl FnOnce(&mut TokenState) -> R) -> R {
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let st = guard.get_or_insert_with(|| self.parse());
+        let st = guard.get_or_insert_with(|| {
+            self.touched.store(true, Ordering::Release);
+            self.parse()
+        });
         f(st)
     }
 
     /// Whether the state was ever needed (nothing to do in `finish` otherwise).
+    /// `Acquire` pairs with the `Release` above: a handler on another thread
+    /// that used the token before the response was made is seen here.
     fn touched(&self) -> bool {
-        self.state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
+        self.touched.load(Ordering::Acquire)
     }
 
     fn parse(&self) -> TokenState {
@@ -313,11 +353,12 @@ impl fmt::Debug for CsrfToken {
 
 impl fmt::Debug for CsrfRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CsrfRequest")
-            .field("method", &self.method)
-            .field("path", &self.uri.path())
-            .field("token", &self.token)
-            .field("awaiting_body", &self.pending_body.is_some())
+        let mut d = f.debug_struct("CsrfRequest");
+        if let Some(p) = &self.pending {
+            d.field("method", &p.method).field("path", &p.uri.path());
+        }
+        d.field("token", &self.token)
+            .field("awaiting_body", &self.pending.is_some())
             .finish()
     }
 }
@@ -442,26 +483,29 @@ impl Csrf {
             secure: facts.secure(),
             cookie_headers: cookie_values(&parts.headers),
             state: Mutex::new(None),
+            touched: AtomicBool::new(false),
         }));
-        let mut request = CsrfRequest {
+        let request = CsrfRequest {
             token,
-            method: parts.method.clone(),
-            uri: parts.uri.clone(),
-            pending_body: None,
+            pending: None,
+        };
+        let line = Line {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
         };
 
         if is_safe(&parts.method) || !inner.protects(parts, matched_route) {
             return Decision::Pass(request);
         }
         if let Err((reason, detail)) = inner.origin.check(&parts.headers, &facts) {
-            return self.refuse_decision(request, reason, detail);
+            return self.refuse_decision(request, line, reason, detail);
         }
         if !inner.tokens {
             return Decision::Pass(request);
         }
         if !request.token.has_cookie() {
             request.token.mark_issued();
-            return self.refuse_decision(request, RejectReason::MissingCookie, None);
+            return self.refuse_decision(request, line, RejectReason::MissingCookie, None);
         }
         let mut values = parts
             .headers
@@ -470,27 +514,32 @@ impl Csrf {
             .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
         if let Some(first) = values.next() {
             if values.next().is_some() {
-                return self.refuse_decision(request, RejectReason::DuplicateToken, None);
+                return self.refuse_decision(request, line, RejectReason::DuplicateToken, None);
             }
             // A header was given: no fallback to the body.
             return match first.to_str() {
                 Ok(t) if request.token.verify(t) => Decision::Pass(request),
                 _ => self.refuse_decision(
                     request,
+                    line,
                     RejectReason::BadToken,
                     Some("header token".into()),
                 ),
             };
         }
         match body::kind(&parts.headers) {
-            Some(kind) => {
-                request.pending_body = Some(kind);
-                Decision::ReadBody {
-                    limit: inner.body_limit,
-                    request,
-                }
-            }
-            None => self.refuse_decision(request, RejectReason::MissingToken, None),
+            Some(kind) => Decision::ReadBody {
+                limit: inner.body_limit,
+                request: CsrfRequest {
+                    pending: Some(Box::new(Pending {
+                        kind,
+                        method: parts.method.clone(),
+                        uri: parts.uri.clone(),
+                    })),
+                    ..request
+                },
+            },
+            None => self.refuse_decision(request, line, RejectReason::MissingToken, None),
         }
     }
 
@@ -526,18 +575,32 @@ impl Csrf {
         headers: &HeaderMap,
         body: &Bytes,
     ) -> Result<CsrfRequest, Rejection> {
-        let Some(kind) = request.pending_body.take() else {
+        let Some(pending) = request.pending.take() else {
             return Ok(request);
         };
+        let line = Line::from(&*pending);
         let inner = &self.0;
         if body.len() > inner.body_limit {
-            return self.refuse(request, RejectReason::TooLarge, None);
+            return self.refuse(request, line, RejectReason::TooLarge, None);
         }
-        match body::extract(kind, headers, body, &inner.field_name, &inner.json_key).await {
+        match body::extract(
+            pending.kind,
+            headers,
+            body,
+            &inner.field_name,
+            &inner.json_key,
+        )
+        .await
+        {
             Ok(Some(t)) if request.token.verify(&t) => Ok(request),
-            Ok(Some(_)) => self.refuse(request, RejectReason::BadToken, Some("body token".into())),
-            Ok(None) => self.refuse(request, RejectReason::MissingToken, None),
-            Err(reason) => self.refuse(request, reason, None),
+            Ok(Some(_)) => self.refuse(
+                request,
+                line,
+                RejectReason::BadToken,
+                Some("body token".into()),
+            ),
+            Ok(None) => self.refuse(request, line, RejectReason::MissingToken, None),
+            Err(reason) => self.refuse(request, line, reason, None),
         }
     }
 
@@ -554,8 +617,10 @@ impl Csrf {
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// assert_eq!(csrf.body_too_large(r).unwrap_err().reason, RejectReason::TooLarge);
     /// ```
-    pub fn body_too_large(&self, request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
-        self.refuse(request, RejectReason::TooLarge, None)
+    pub fn body_too_large(&self, mut request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
+        let pending = request.pending.take();
+        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
+        self.refuse(request, line, RejectReason::TooLarge, None)
     }
 
     /// For adapters: the body could not be read (the client broke off or sent a
@@ -571,45 +636,50 @@ impl Csrf {
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// assert_eq!(csrf.body_unreadable(r).unwrap_err().reason, RejectReason::MalformedBody);
     /// ```
-    pub fn body_unreadable(&self, request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
-        self.refuse(request, RejectReason::MalformedBody, None)
+    pub fn body_unreadable(&self, mut request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
+        let pending = request.pending.take();
+        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
+        self.refuse(request, line, RejectReason::MalformedBody, None)
     }
 
     fn refuse_decision(
         &self,
         request: CsrfRequest,
+        line: Line<'_>,
         reason: RejectReason,
         detail: Option<String>,
     ) -> Decision {
-        match self.refuse(request, reason, detail) {
+        match self.refuse(request, line, reason, detail) {
             Ok(r) => Decision::Pass(r),
             Err(rej) => Decision::Reject(rej),
         }
     }
 
     /// Logs a failed check once; in report-only mode lets the request through.
+    /// The request must no longer be waiting for its body.
     fn refuse(
         &self,
-        mut request: CsrfRequest,
+        request: CsrfRequest,
+        line: Line<'_>,
         reason: RejectReason,
         detail: Option<String>,
     ) -> Result<CsrfRequest, Rejection> {
+        debug_assert!(request.pending.is_none());
         let detail = detail.unwrap_or_default();
         if self.0.report_only {
             tracing::warn!(
                 reason = reason.code(),
-                method = %request.method,
-                path = %request.uri.path(),
+                method = line.method,
+                path = line.path,
                 detail = %detail,
                 "CSRF check failed (report-only: request allowed)"
             );
-            request.pending_body = None;
             return Ok(request);
         }
         tracing::warn!(
             reason = reason.code(),
-            method = %request.method,
-            path = %request.uri.path(),
+            method = line.method,
+            path = line.path,
             detail = %detail,
             "CSRF check failed: request rejected"
         );
