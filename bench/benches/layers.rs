@@ -49,6 +49,23 @@ fn layers(c: &mut Criterion) {
         group.finish();
     }
 
+    // What the floors are made of, on this machine: an uncontended atomic
+    // read-modify-write (every `Arc` clone and drop is one), and a small
+    // allocation with its free.
+    let mut group = c.benchmark_group("primitives");
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    group.bench_function("atomic fetch_add", |b| {
+        b.iter(|| std::hint::black_box(&counter).fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    });
+    let arc = std::sync::Arc::new(0u64);
+    group.bench_function("Arc clone + drop", |b| {
+        b.iter(|| drop(std::hint::black_box(std::sync::Arc::clone(&arc))))
+    });
+    group.bench_function("Box<[u64; 8]> alloc + free", |b| {
+        b.iter(|| drop(std::hint::black_box(Box::new([0u64; 8]))))
+    });
+    group.finish();
+
     // The CSP header alone (no Tower, no router): what the policy itself costs.
     let csp = rampart_bench::seed_csp();
     let mut group = c.benchmark_group("csp_only");

@@ -194,6 +194,63 @@ pub mod floor {
             .service(inner)
     }
 
+    /// The CSRF floor for issue 4's own requirements: a handler's `CsrfToken`
+    /// writes per-request state that the response side reads (the cookie is set
+    /// only when a token was rendered), so the handle is shared: one clone
+    /// rides in the request extensions, the other waits in the response future,
+    /// which reads a flag from it. Nothing else: no configuration, no cookie
+    /// header, no secure flag.
+    pub fn shared_handle<S>(inner: S) -> SharedHandle<S> {
+        SharedHandle(inner)
+    }
+
+    /// See [`shared_handle`].
+    #[derive(Clone)]
+    pub struct SharedHandle<S>(S);
+
+    impl<S> Service<Request<Body>> for SharedHandle<S>
+    where
+        S: Service<Request<Body>, Response = Response<Body>>,
+        S::Future: Unpin,
+    {
+        type Response = Response<Body>;
+        type Error = S::Error;
+        type Future = SharedFuture<S::Future>;
+
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+            self.0.poll_ready(cx)
+        }
+
+        fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+            let handle = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            req.extensions_mut().insert(handle.clone());
+            SharedFuture {
+                fut: self.0.call(req),
+                handle,
+            }
+        }
+    }
+
+    /// The response side of [`SharedHandle`].
+    pub struct SharedFuture<F> {
+        fut: F,
+        handle: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl<F, E> Future for SharedFuture<F>
+    where
+        F: Future<Output = Result<Response<Body>, E>> + Unpin,
+    {
+        type Output = F::Output;
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let res = std::task::ready!(std::pin::Pin::new(&mut self.fut).poll(cx));
+            if self.handle.load(std::sync::atomic::Ordering::Acquire) {
+                unreachable!("nothing renders a token here");
+            }
+            Poll::Ready(res)
+        }
+    }
+
     /// rampart's default set on a secure response (12 headers + HSTS) as a map
     /// of `'static` names and values.
     pub fn default_map() -> HeaderMap {
@@ -817,6 +874,12 @@ pub fn scenarios() -> Vec<Scenario> {
         "n3_csrf_get_noop",
         "floor: 1 extension",
         served(floor::service(true, None, Noop)),
+        Box::new(get_t.clone()),
+    );
+    add_noop(
+        "n3_csrf_get_noop",
+        "floor: 1 shared handle",
+        served(floor::shared_handle(Noop)),
         Box::new(get_t.clone()),
     );
 

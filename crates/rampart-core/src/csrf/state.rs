@@ -400,6 +400,11 @@ impl CsrfRequest {
     /// assert_eq!(h["vary"], "Cookie");
     /// ```
     pub fn finish(&self, response_headers: &mut HeaderMap) {
+        let shared = &self.token.0;
+        if !shared.touched() && !shared.inner.cookie.js_readable {
+            // The usual response: nobody asked for a token, nothing is owed.
+            return;
+        }
         let (vary, cookies) = self.token.take_cookies(true);
         for c in cookies {
             response_headers.append(http::header::SET_COOKIE, c);
