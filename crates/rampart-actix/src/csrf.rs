@@ -179,9 +179,12 @@ where
 }
 
 fn finish<B>(state: &CsrfRequest, mut res: ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> {
-    convert::with_http_headers(res.headers_mut(), &ValueCache::default(), |h| {
-        state.finish(h)
-    });
+    // The usual response owes nothing: no copy of its headers to `http` 1.x and back.
+    if state.may_owe_headers() {
+        convert::with_http_headers(res.headers_mut(), &ValueCache::default(), |h| {
+            state.finish(h)
+        });
+    }
     res.map_into_left_body()
 }
 

@@ -31,7 +31,7 @@ use futures_util::{Stream, StreamExt};
 use http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 
 use crate::csp::{ReportCollector, RequestNonces};
-use crate::csrf::{Csrf, CsrfRequest, Rejection};
+use crate::csrf::{Csrf, CsrfRequest, RejectReason, Rejection};
 use crate::headers::{CspOverride, Overrides, RedirectDecision, SecureHeaders};
 use crate::{ConnectionInfo, RequestFacts, RequestScope, Scheme};
 
@@ -274,14 +274,8 @@ impl Csrf {
             BodyRead::DeclaredTooLarge(body) => self
                 .body_too_large(request)
                 .map(|r| (r, PassBody::Untouched(body))),
-            BodyRead::TooLarge => {
-                let _ = self.body_too_large(request);
-                Err(Rejection::too_large())
-            }
-            BodyRead::Broken => {
-                let _ = self.body_unreadable(request);
-                Err(Rejection::malformed_body())
-            }
+            BodyRead::TooLarge => Err(self.body_lost(request, RejectReason::TooLarge)),
+            BodyRead::Broken => Err(self.body_lost(request, RejectReason::MalformedBody)),
         }
     }
 }

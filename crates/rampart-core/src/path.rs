@@ -84,7 +84,8 @@ pub(crate) fn config_prefix(setting: &str, prefix: &str) -> Result<String, Confi
         return Err(ConfigError::new(
             setting,
             format!(
-                "`{prefix}` must be a plain ASCII path: no query, fragment, escapes, backslashes,                  or dot or empty segments"
+                "`{prefix}` must be a plain ASCII path: no query, fragment, escapes, backslashes, \
+                 or dot or empty segments"
             ),
         ));
     }

@@ -14,8 +14,7 @@ use rampart::SecureHeadersLayer;
 /// be reported, once, with the way to trust the proxy.
 #[tokio::test]
 async fn forwarded_headers_from_an_untrusted_peer_are_reported_once() {
-    let captured = Captured::default();
-    tracing::subscriber::set_global_default(captured.subscriber()).unwrap();
+    let captured = capture_logs();
     let app = Router::new()
         .route("/", get(|| async { "ok" }))
         .layer(SecureHeadersLayer::default());

@@ -82,8 +82,8 @@ pub enum Decision {
 pub struct CsrfRequest {
     token: CsrfToken,
     /// Only while the token is awaited from the body: a request that passes
-    /// at once (every safe method) carries nothing else, so the adapter's
-    /// future stays two words.
+    /// at once (every safe method) carries nothing else, so what an adapter's
+    /// future keeps for it is two words.
     pending: Option<Box<Pending>>,
 }
 
@@ -105,7 +105,8 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// For a refusal that comes with no pending body (an adapter calling
-    /// [`Csrf::body_too_large`] out of turn): nothing better to log.
+    /// [`Csrf::body_too_large`] or [`Csrf::body_unreadable`] out of turn):
+    /// nothing better to log.
     const UNKNOWN: Line<'static> = Line {
         method: "-",
         path: "-",
@@ -150,8 +151,10 @@ struct TokenShared {
     /// cookie parsing. Inline for the usual single header: no allocation.
     cookie_headers: SmallVec<[HeaderValue; 1]>,
     state: Mutex<Option<TokenState>>,
-    /// Set once `state` is first filled: lets [`Csrf::finish`] see that no
-    /// token was asked for without taking the lock (the common case).
+    /// Set (under the lock) as `state` is first filled: lets [`Csrf::finish`]
+    /// see that no token was asked for without taking the lock (the common
+    /// case). A `true` is always followed by taking the lock, which is what
+    /// makes the state's contents visible.
     touched: AtomicBool,
 }
 
@@ -180,8 +183,8 @@ impl TokenShared {
     }
 
     /// Whether the state was ever needed (nothing to do in `finish` otherwise).
-    /// `Acquire` pairs with the `Release` above: a handler on another thread
-    /// that used the token before the response was made is seen here.
+    /// A handler that used the token did so before its response reached the
+    /// adapter, and handing the response over orders that use before this load.
     fn touched(&self) -> bool {
         self.touched.load(Ordering::Acquire)
     }
@@ -292,6 +295,12 @@ impl CsrfToken {
         &self.0.inner.header_name_str
     }
 
+    /// Whether anything filled the token's state (tests of the fast path).
+    #[cfg(test)]
+    pub(super) fn used(&self) -> bool {
+        self.0.touched()
+    }
+
     fn has_cookie(&self) -> bool {
         self.0.with(|st| !st.from_cookie.is_empty())
     }
@@ -343,8 +352,17 @@ impl fmt::Display for CsrfToken {
 
 impl fmt::Debug for CsrfToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.0.touched() {
+            // Formatting must not parse the cookies (and so turn off `finish`'s
+            // fast path) for a token nobody used.
+            return f
+                .debug_struct("CsrfToken")
+                .field("used", &false)
+                .finish_non_exhaustive();
+        }
         let (has_cookie, issued) = self.0.with(|st| (!st.from_cookie.is_empty(), st.issued));
         f.debug_struct("CsrfToken")
+            .field("used", &true)
             .field("has_cookie", &has_cookie)
             .field("issued", &issued)
             .finish_non_exhaustive()
@@ -383,6 +401,27 @@ impl CsrfRequest {
         self.token.clone()
     }
 
+    /// Whether [`finish`](Self::finish) may add anything to the response: false
+    /// for the usual response, where nobody asked for a token (and the
+    /// JavaScript-readable cookie is off). One flag load; an adapter whose
+    /// response headers need converting skips the conversion when false.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert!(!req.may_owe_headers());
+    /// req.token().masked();
+    /// assert!(req.may_owe_headers());
+    /// ```
+    pub fn may_owe_headers(&self) -> bool {
+        let shared = &self.token.0;
+        shared.touched() || shared.inner.cookie.js_readable
+    }
+
     /// [`Csrf::finish`] without the `Csrf`: the request's state knows its
     /// configuration, so an adapter's response future need not hold both.
     ///
@@ -400,9 +439,7 @@ impl CsrfRequest {
     /// assert_eq!(h["vary"], "Cookie");
     /// ```
     pub fn finish(&self, response_headers: &mut HeaderMap) {
-        let shared = &self.token.0;
-        if !shared.touched() && !shared.inner.cookie.js_readable {
-            // The usual response: nobody asked for a token, nothing is owed.
+        if !self.may_owe_headers() {
             return;
         }
         let (vary, cookies) = self.token.take_cookies(true);
@@ -670,29 +707,31 @@ impl Csrf {
         detail: Option<String>,
     ) -> Result<CsrfRequest, Rejection> {
         debug_assert!(request.pending.is_none());
-        let detail = detail.unwrap_or_default();
-        if self.0.report_only {
-            tracing::warn!(
-                reason = reason.code(),
-                method = line.method,
-                path = line.path,
-                detail = %detail,
-                "CSRF check failed (report-only: request allowed)"
-            );
+        let allowed = self.0.report_only;
+        log_refusal(line, reason, detail.as_deref(), allowed);
+        if allowed {
             return Ok(request);
         }
-        tracing::warn!(
-            reason = reason.code(),
-            method = line.method,
-            path = line.path,
-            detail = %detail,
-            "CSRF check failed: request rejected"
-        );
         let mut rejection = Rejection::new(reason);
         if reason == RejectReason::MissingCookie {
             rejection.set_cookies = request.token.take_cookies(false).1;
         }
         Err(rejection)
+    }
+
+    /// A body that cannot go on to the handler (part of it was read and
+    /// dropped, or the stream broke): refused in every mode, as there is no
+    /// request left to let through, and logged as such.
+    pub(crate) fn body_lost(&self, mut request: CsrfRequest, reason: RejectReason) -> Rejection {
+        let pending = request.pending.take();
+        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
+        log_refusal(
+            line,
+            reason,
+            Some("the body could not be read whole"),
+            false,
+        );
+        Rejection::new(reason)
     }
 
     /// Adds what the response owes the client: the secret cookie (when a token
@@ -771,6 +810,23 @@ impl Csrf {
         }
         resp
     }
+}
+
+/// The one log line of a failed check: the reason, the request line (path
+/// without the query) and a fixed detail; never a token, secret or cookie.
+fn log_refusal(line: Line<'_>, reason: RejectReason, detail: Option<&str>, allowed: bool) {
+    let verdict = if allowed {
+        " (report-only: request allowed)"
+    } else {
+        ": request rejected"
+    };
+    tracing::warn!(
+        reason = reason.code(),
+        method = line.method,
+        path = line.path,
+        detail = detail.unwrap_or_default(),
+        "CSRF check failed{verdict}"
+    );
 }
 
 fn varies_on_cookie(headers: &HeaderMap) -> bool {

@@ -1000,3 +1000,27 @@ fn method_is_matched_exactly() {
         Some(RejectReason::MissingCookie)
     );
 }
+
+/// `Debug` of an unused token says so without parsing the cookies (which would
+/// turn off `finish`'s fast path); once used it reports the state, and never
+/// the secret or a token.
+#[test]
+fn debug_of_a_token_neither_parses_nor_leaks() {
+    let c = csrf();
+    let (cookie, _) = issue(&c, true, "");
+    let p = parts("GET", "/form", &[("cookie", &cookie)]);
+    let Decision::Pass(req) = c.check(&p, &facts(true), None) else {
+        panic!("GET must pass")
+    };
+    let unused = format!("{req:?}");
+    assert!(unused.contains("used: false"), "{unused}");
+    assert!(!req.token().used(), "formatting parsed the cookies");
+    let token = req.token().masked();
+    let used = format!("{req:?}");
+    assert!(
+        used.contains("used: true") && used.contains("has_cookie: true"),
+        "{used}"
+    );
+    let secret = cookie.split_once('=').unwrap().1;
+    assert!(!used.contains(secret) && !used.contains(&token), "{used}");
+}

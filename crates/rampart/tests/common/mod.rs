@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::Router;
@@ -68,29 +68,52 @@ pub fn counting_post(reply: &'static str) -> (axum::routing::MethodRouter, Arc<A
     (route, hits)
 }
 
-/// Log output captured as text (a `tracing_subscriber` writer).
-#[derive(Clone, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// This thread's captured log output, while a capture is on.
+    static LOGS: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Log output of the current thread since [`capture_logs`], as text.
+///
+/// One subscriber for the whole test binary (set once, globally) writes each
+/// line to the buffer of the thread that logged it. Per-test scoped subscribers
+/// would race: tracing caches each call site's interest process-wide, and tests
+/// run in parallel. A `#[tokio::test]` runs its requests on its own thread, so
+/// it sees exactly its own lines.
+pub struct Captured(());
+
+/// Starts capturing this thread's log output (from empty).
+pub fn capture_logs() -> Captured {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::fmt()
+                .with_writer(|| ThreadLogs)
+                .with_ansi(false)
+                .finish(),
+        )
+        .expect("no other global subscriber in the test binaries");
+    });
+    LOGS.with(|l| *l.borrow_mut() = Some(Vec::new()));
+    Captured(())
+}
 
 impl Captured {
-    /// A plain-text subscriber writing here.
-    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
-        let sink = self.clone();
-        tracing_subscriber::fmt()
-            .with_writer(move || sink.clone())
-            .with_ansi(false)
-            .finish()
-    }
-
-    /// Everything logged so far.
+    /// Everything this thread logged since the capture started.
     pub fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        LOGS.with(|l| String::from_utf8(l.borrow().clone().unwrap_or_default()).unwrap())
     }
 }
 
-impl Write for Captured {
+struct ThreadLogs;
+
+impl Write for ThreadLogs {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        LOGS.with(|l| {
+            if let Some(v) = l.borrow_mut().as_mut() {
+                v.extend_from_slice(buf);
+            }
+        });
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
