@@ -251,7 +251,7 @@ pub mod floor {
         }
     }
 
-    /// rampart's default set on a secure response (12 headers + HSTS) as a map
+    /// rampart's default set on a secure response (12 headers, HSTS among them) as a map
     /// of `'static` names and values.
     pub fn default_map() -> HeaderMap {
         let mut m = HeaderMap::new();
@@ -860,13 +860,13 @@ pub fn scenarios() -> Vec<Scenario> {
     // Floors: the least any layer doing the job must do (see `floor`).
     add_noop(
         "n1_headers_noop",
-        "floor: 1 extension + prebuilt 13-header map",
+        "floor: 1 extension + prebuilt 12-header map",
         served(floor::service(true, Some(floor::default_map()), Noop)),
         Box::new(https_get),
     );
     add_noop(
         "n1_headers_noop",
-        "floor: prebuilt 13-header map",
+        "floor: prebuilt 12-header map",
         served(floor::service(false, Some(floor::default_map()), Noop)),
         Box::new(https_get),
     );

@@ -142,7 +142,12 @@ where
             &parts.uri,
             &parts.headers,
         );
-        let route = req.match_pattern();
+        // `match_pattern` searches the resource map and allocates: only when read.
+        let route = self
+            .csrf
+            .wants_route(&parts.method)
+            .then(|| req.match_pattern())
+            .flatten();
         match self.csrf.check(&parts, facts, route.as_deref()) {
             Decision::Pass(state) => {
                 req.extensions_mut().insert(state.token());

@@ -397,3 +397,101 @@ async fn scope_on_the_request_only_when_needed() {
         assert_eq!(read_body(res).await, expected);
     }
 }
+
+/// The CSRF middleware's response side: a response that used no token gets
+/// nothing (no cookie, no `Vary`, the handler's own headers untouched); with
+/// the JavaScript-readable cookie on, every response owes the client its
+/// cookies, token used or not. No header middleware here: only the CSRF
+/// middleware can add these.
+#[actix_web::test]
+async fn csrf_response_side_adds_only_what_is_owed() {
+    for js in [false, true] {
+        let csrf = Csrf::builder()
+            .key(&KEY)
+            .js_readable_cookie(js)
+            .build()
+            .unwrap();
+        let app = init_service(
+            App::new()
+                .route(
+                    "/plain",
+                    web::get().to(|| async {
+                        HttpResponse::Ok()
+                            .insert_header(("x-handler", "kept"))
+                            .insert_header(("vary", "Accept"))
+                            .body("plain")
+                    }),
+                )
+                .wrap(CsrfMiddleware::new(csrf)),
+        )
+        .await;
+        let res = call_service(&app, local(TestRequest::get().uri("/plain")).to_request()).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "x-handler").as_deref(), Some("kept"));
+        let cookies: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let vary: Vec<String> = res
+            .headers()
+            .get_all("vary")
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        if js {
+            assert!(
+                cookies.iter().any(|c| c.starts_with("csrf-token=")),
+                "{cookies:?}"
+            );
+            assert!(
+                cookies.iter().any(|c| c.starts_with("csrf=")),
+                "{cookies:?}"
+            );
+            // The handler's own Vary survives the round trip, Cookie joins it.
+            assert_eq!(vary, ["Accept", "Cookie"]);
+            // A client that holds both cookies is owed nothing.
+            let pairs: Vec<&str> = cookies
+                .iter()
+                .map(|c| c.split(';').next().unwrap())
+                .collect();
+            let res = call_service(
+                &app,
+                local(TestRequest::get().uri("/plain"))
+                    .insert_header(("cookie", pairs.join("; ")))
+                    .to_request(),
+            )
+            .await;
+            assert_eq!(res.status(), 200);
+            assert!(res.headers().get("set-cookie").is_none());
+            let vary: Vec<_> = res.headers().get_all("vary").collect();
+            assert_eq!(vary, ["Accept"]);
+        } else {
+            assert!(cookies.is_empty(), "{cookies:?}");
+            assert_eq!(vary, ["Accept"]);
+        }
+    }
+}
+
+/// `exempt_route` names actix's matched pattern (`/items/{id}`): the middleware
+/// looks the pattern up for the methods it checks, and only for them.
+#[actix_web::test]
+async fn exempt_route_by_matched_pattern() {
+    let csrf = Csrf::builder()
+        .key(&KEY)
+        .exempt_route("/items/{id}")
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new()
+            .route("/items/{id}", web::post().to(|| async { "exempt" }))
+            .route("/other/{id}", web::post().to(|| async { "checked" }))
+            .wrap(CsrfMiddleware::new(csrf)),
+    )
+    .await;
+    for (uri, status) in [("/items/7", 200), ("/other/7", 403)] {
+        let req = local(TestRequest::post().uri(uri))
+            .insert_header(("sec-fetch-site", "cross-site"))
+            .to_request();
+        assert_eq!(call_service(&app, req).await.status(), status, "{uri}");
+    }
+}

@@ -274,8 +274,8 @@ impl Csrf {
             BodyRead::DeclaredTooLarge(body) => self
                 .body_too_large(request)
                 .map(|r| (r, PassBody::Untouched(body))),
-            BodyRead::TooLarge => Err(self.body_lost(request, RejectReason::TooLarge)),
-            BodyRead::Broken => Err(self.body_lost(request, RejectReason::MalformedBody)),
+            BodyRead::TooLarge => Err(self.body_unreadable(request, RejectReason::TooLarge)),
+            BodyRead::Broken => Err(self.body_unreadable(request, RejectReason::MalformedBody)),
         }
     }
 }

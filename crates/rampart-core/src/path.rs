@@ -5,12 +5,15 @@ use crate::ConfigError;
 
 /// Whether a request path can be trusted for an exemption's prefix match: it
 /// starts with `/`, has no `.`/`..` or empty segments (a trailing `/` is
-/// fine), no backslash, and no escape that is malformed or stands for `.`, `/`
-/// or `\`. Such a path stays under a prefix it matches however a framework
-/// decodes it before routing (actix decodes `%61` to `a`, axum does not):
-/// other escapes can only make a raw path miss a prefix, never leave one.
+/// fine), no backslash, and no escape that is malformed or stands for `.`, `/`,
+/// `\` or `%` (a stack that decodes twice would turn `%252e` into `.`). Such a
+/// path stays under a prefix it matches however a framework decodes it before
+/// routing (actix decodes `%61` to `a`, axum does not): other escapes can only
+/// make a raw path miss a prefix, never leave one.
 pub(crate) fn plain_path(path: &str) -> bool {
-    if path.contains('\\') || escapes(path).any(|e| matches!(e, None | Some(b'.' | b'/' | b'\\'))) {
+    if path.contains('\\')
+        || escapes(path).any(|e| matches!(e, None | Some(b'.' | b'/' | b'\\' | b'%')))
+    {
         return false;
     }
     let Some(rest) = path.strip_prefix('/') else {
@@ -62,11 +65,27 @@ pub(crate) fn within(path: &str, prefix: &str) -> bool {
     plain_path(path) && prefix_matches(path, prefix)
 }
 
+/// Which escapes a configured prefix may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PrefixEscapes {
+    /// None (include-only prefixes: a router that decodes could route a path
+    /// the raw prefix misses, so what is included must be spelled plainly).
+    Refused,
+    /// Escapes of non-ASCII bytes (`/caf%C3%A9`), as browsers send them;
+    /// stored with upper-case hex. Exemptions and redirect exemptions: a
+    /// request spelled otherwise misses the prefix, which fails closed.
+    NonAscii,
+}
+
 /// A configured prefix, checked and normalised (no trailing `/`, the root as
 /// `/`) for [`prefix_matches`]: it must start with `/` and be itself a plain
-/// ASCII path without query, fragment or escapes, since no request path an
-/// exemption trusts could match anything else.
-pub(crate) fn config_prefix(setting: &str, prefix: &str) -> Result<String, ConfigError> {
+/// ASCII path without query, fragment or (beyond what `escapes` allows)
+/// escapes, since no request path an exemption trusts could match anything else.
+pub(crate) fn config_prefix(
+    setting: &str,
+    prefix: &str,
+    allowed: PrefixEscapes,
+) -> Result<String, ConfigError> {
     if !prefix.starts_with('/') {
         return Err(ConfigError::new(
             setting,
@@ -77,23 +96,43 @@ pub(crate) fn config_prefix(setting: &str, prefix: &str) -> Result<String, Confi
         ));
     }
     let trimmed = prefix.trim_end_matches('/');
+    let escapes_ok = match allowed {
+        PrefixEscapes::Refused => !prefix.contains('%'),
+        PrefixEscapes::NonAscii => escapes(prefix).all(|e| e.is_some_and(|b| !b.is_ascii())),
+    };
     if !prefix.is_ascii()
-        || prefix.contains(['?', '#', '%'])
+        || prefix.contains(['?', '#'])
+        || !escapes_ok
         || !(trimmed.is_empty() || plain_path(trimmed))
     {
+        let escapes = match allowed {
+            PrefixEscapes::Refused => "escapes",
+            PrefixEscapes::NonAscii => "escapes other than of non-ASCII bytes (`%C3%A9`)",
+        };
         return Err(ConfigError::new(
             setting,
             format!(
-                "`{prefix}` must be a plain ASCII path: no query, fragment, escapes, backslashes, \
-                 or dot or empty segments"
+                "`{prefix}` must be a plain ASCII path: no query, fragment, {escapes}, \
+                 backslashes, or dot or empty segments"
             ),
         ));
     }
-    Ok(if trimmed.is_empty() {
-        "/".into()
-    } else {
-        trimmed.into()
-    })
+    if trimmed.is_empty() {
+        return Ok("/".into());
+    }
+    // Upper-case hex, as browsers send escapes (RFC 3986 section 2.1).
+    let mut out = String::with_capacity(trimmed.len());
+    let mut hex_left = 0;
+    for c in trimmed.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_uppercase());
+            hex_left -= 1;
+        } else {
+            hex_left = if c == '%' { 2 } else { 0 };
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -132,6 +171,7 @@ mod tests {
             "/api/a%2fb",
             "/api/a%5cb",
             "/api/..\\admin",
+            "/api/%252e%252e/admin",
         ] {
             assert!(!within(p, "/api"), "{p}");
         }
@@ -148,10 +188,21 @@ mod tests {
 
     #[test]
     fn configured_prefixes_are_checked_and_normalised() {
+        use PrefixEscapes::*;
+        let config_prefix = |s, p| config_prefix(s, p, NonAscii);
         assert_eq!(config_prefix("s", "/api/").unwrap(), "/api");
         assert_eq!(config_prefix("s", "/").unwrap(), "/");
         assert_eq!(config_prefix("s", "//").unwrap(), "/");
+        // Non-ASCII escapes where allowed, stored as browsers send them.
+        assert_eq!(config_prefix("s", "/caf%c3%a9/").unwrap(), "/caf%C3%A9");
+        assert!(within("/caf%C3%A9/order", "/caf%C3%A9"));
+        assert!(super::config_prefix("s", "/caf%C3%A9", Refused).is_err());
         for bad in [
+            "/a%41",
+            "/a%2e%2e",
+            "/a%25",
+            "/a%zz",
+            "/a%C3%",
             "api",
             "/a/../b",
             "/a/./b",

@@ -263,10 +263,7 @@ impl ProxyTrust {
     /// [`facts`](Self::facts), which every redirect decision and origin
     /// comparison uses, is where ignoring them is logged.
     pub fn scheme(&self, conn: ConnectionInfo, headers: &HeaderMap) -> (Scheme, bool) {
-        if !self.trusts(conn.peer) {
-            return (scheme_of(conn, None), false);
-        }
-        let (trusted, proto, _) = self.forwarded(conn, headers, false);
+        let (trusted, proto, _) = self.forwarded(conn, headers, Want::Scheme);
         (scheme_of(conn, proto), trusted)
     }
 
@@ -283,18 +280,20 @@ impl ProxyTrust {
         conn: ConnectionInfo,
         headers: &HeaderMap,
     ) -> bool {
-        let (_, proto, _) = self.forwarded(conn, headers, false);
+        let (_, proto, _) = self.forwarded(conn, headers, Want::SchemeNotingUntrusted);
         scheme_of(conn, proto) == Scheme::Https
     }
 
     /// Whether forwarded headers are present and believed, and what they say
-    /// (the host only when `want_host`, as copying it allocates).
+    /// (the host only for [`Want::Facts`], as copying it allocates). The peer's
+    /// trust is looked up once here, whoever asks.
     fn forwarded(
         &self,
         conn: ConnectionInfo,
         headers: &HeaderMap,
-        want_host: bool,
+        want: Want,
     ) -> (bool, Option<Scheme>, Option<String>) {
+        let want_host = want == Want::Facts;
         // One pass over the (few) names instead of three hashed lookups: a
         // server without a proxy asks this on every request and finds nothing.
         let has_forwarded = || {
@@ -304,7 +303,8 @@ impl ProxyTrust {
         };
         if !self.trusts(conn.peer) {
             // Only looked for until the warning is out: nothing else depends on it.
-            if !UNTRUSTED_FORWARDED_LOGGED.load(Ordering::Relaxed)
+            if want != Want::Scheme
+                && !UNTRUSTED_FORWARDED_LOGGED.load(Ordering::Relaxed)
                 && has_forwarded()
                 && !UNTRUSTED_FORWARDED_LOGGED.swap(true, Ordering::Relaxed)
             {
@@ -348,7 +348,7 @@ impl ProxyTrust {
     /// assert!(!f.secure);
     /// ```
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
-        let (trusted, forwarded_proto, forwarded_host) = self.forwarded(conn, headers, true);
+        let (trusted, forwarded_proto, forwarded_host) = self.forwarded(conn, headers, Want::Facts);
         let scheme = scheme_of(conn, forwarded_proto);
         // One copy of the host, lower-cased in place.
         let host = forwarded_host
@@ -371,6 +371,17 @@ impl ProxyTrust {
             from_trusted_proxy: trusted,
         }
     }
+}
+
+/// What a caller of `ProxyTrust::forwarded` needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The scheme only, silently (`scheme`: `Facts::secure` on every request).
+    Scheme,
+    /// The scheme, logging (once) forwarded headers from an untrusted peer.
+    SchemeNotingUntrusted,
+    /// Scheme and host, logging as above.
+    Facts,
 }
 
 /// TLS seen by the server wins; otherwise what a trusted proxy reported.

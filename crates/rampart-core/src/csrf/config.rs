@@ -389,17 +389,25 @@ impl CsrfConfig {
 
     /// Exempts a path prefix, matched on segment boundaries: `/api` exempts
     /// `/api` and `/api/x`, not `/apix`. Paths with dot segments, empty
-    /// segments, a backslash, or an escape of `.`, `/` or `\` (or a malformed
-    /// one) are never exempt: routers may normalise them to another path.
-    /// Other escapes below the prefix (`/api/a%40b`) are fine.
+    /// segments, a backslash, or an escape of `.`, `/`, `\` or `%` (or a
+    /// malformed one) are never exempt: routers may normalise them to another
+    /// path. Other escapes below the prefix (`/api/a%40b`) are fine. The prefix
+    /// itself is plain ASCII; a non-ASCII segment is written escaped, as
+    /// browsers send it (`/caf%C3%A9`, either hex case).
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
     /// assert!(Csrf::builder().key(&[1; 32]).exempt_path_prefix("/hooks").build().is_ok());
+    /// assert!(Csrf::builder().key(&[1; 32]).exempt_path_prefix("/caf%C3%A9").build().is_ok());
     /// assert!(Csrf::builder().key(&[1; 32]).exempt_path_prefix("hooks").build().is_err());
+    /// assert!(Csrf::builder().key(&[1; 32]).exempt_path_prefix("/%68ooks").build().is_err());
     /// ```
     pub fn exempt_path_prefix(mut self, prefix: &str) -> Self {
-        match crate::path::config_prefix("csrf.exempt_path_prefix", prefix) {
+        match crate::path::config_prefix(
+            "csrf.exempt_path_prefix",
+            prefix,
+            crate::path::PrefixEscapes::NonAscii,
+        ) {
             Ok(p) => self.exempt_prefixes.push(p),
             Err(e) => self.error(e),
         }
@@ -445,14 +453,21 @@ impl CsrfConfig {
     }
 
     /// A protected path prefix in [`include_only`](Self::include_only) mode
-    /// (segment boundaries; ambiguous paths count as included).
+    /// (segment boundaries; ambiguous paths count as included). Plain ASCII
+    /// without escapes: a router that decodes could route a differently
+    /// spelled path there; name such routes with
+    /// [`include_route`](Self::include_route).
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
     /// assert!(Csrf::builder().key(&[1; 32]).include_only().include_path_prefix("x").build().is_err());
     /// ```
     pub fn include_path_prefix(mut self, p: &str) -> Self {
-        match crate::path::config_prefix("csrf.include_path_prefix", p) {
+        match crate::path::config_prefix(
+            "csrf.include_path_prefix",
+            p,
+            crate::path::PrefixEscapes::Refused,
+        ) {
             Ok(p) => self.include_prefixes.push(p),
             Err(e) => self.error(e),
         }

@@ -113,6 +113,11 @@ impl Line<'_> {
     };
 }
 
+/// The saved request line of a request taken off its body wait.
+fn pending_line(pending: &Option<Box<Pending>>) -> Line<'_> {
+    pending.as_deref().map_or(Line::UNKNOWN, Line::from)
+}
+
 impl<'a> From<&'a Pending> for Line<'a> {
     fn from(p: &'a Pending) -> Self {
         Line {
@@ -301,6 +306,13 @@ impl CsrfToken {
         self.0.touched()
     }
 
+    /// Whether the response may owe the client cookies: a token was asked for
+    /// during the request, or (on a response, `force`) the JS-readable cookie
+    /// is kept set. One flag load when neither.
+    fn may_owe(&self, force: bool) -> bool {
+        self.0.touched() || (force && self.0.inner.cookie.js_readable)
+    }
+
     fn has_cookie(&self) -> bool {
         self.0.with(|st| !st.from_cookie.is_empty())
     }
@@ -320,11 +332,10 @@ impl CsrfToken {
 
     /// `Set-Cookie` values owed to the client, if any; marks them as sent.
     fn take_cookies(&self, force: bool) -> (bool, Vec<HeaderValue>) {
-        let js = force && self.0.inner.cookie.js_readable;
-        if !js && !self.0.touched() {
-            // Nobody asked for a token during this request.
+        if !self.may_owe(force) {
             return (false, Vec::new());
         }
+        let js = force && self.0.inner.cookie.js_readable;
         let settings = &self.0.inner.cookie;
         self.0.with(|st| {
             let wanted = st.issued || js;
@@ -418,8 +429,7 @@ impl CsrfRequest {
     /// assert!(req.may_owe_headers());
     /// ```
     pub fn may_owe_headers(&self) -> bool {
-        let shared = &self.token.0;
-        shared.touched() || shared.inner.cookie.js_readable
+        self.token.may_owe(true)
     }
 
     /// [`Csrf::finish`] without the `Csrf`: the request's state knows its
@@ -439,9 +449,6 @@ impl CsrfRequest {
     /// assert_eq!(h["vary"], "Cookie");
     /// ```
     pub fn finish(&self, response_headers: &mut HeaderMap) {
-        if !self.may_owe_headers() {
-            return;
-        }
         let (vary, cookies) = self.token.take_cookies(true);
         for c in cookies {
             response_headers.append(http::header::SET_COOKIE, c);
@@ -493,6 +500,23 @@ impl Csrf {
 
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self(Arc::new(inner))
+    }
+
+    /// Whether [`check`](Self::check) reads the matched route of a request with
+    /// this method: only for a method it checks, and only when routes are
+    /// exempted or included by pattern. An adapter whose route lookup costs
+    /// (actix-web's `match_pattern` allocates) passes `None` otherwise.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::Csrf;
+    /// let plain = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// assert!(!plain.wants_route(&http::Method::POST));
+    /// let by_route = Csrf::builder().key(&[9; 32]).exempt_route("/hook").build().unwrap();
+    /// assert!(by_route.wants_route(&http::Method::POST));
+    /// assert!(!by_route.wants_route(&http::Method::GET));
+    /// ```
+    pub fn wants_route(&self, method: &Method) -> bool {
+        !is_safe(method) && (!self.0.exempt_routes.is_empty() || !self.0.include_routes.is_empty())
     }
 
     /// Decides what to do with a request, before its body is read.
@@ -635,20 +659,17 @@ impl Csrf {
         .await
         {
             Ok(Some(t)) if request.token.verify(&t) => Ok(request),
-            Ok(Some(_)) => self.refuse(
-                request,
-                line,
-                RejectReason::BadToken,
-                Some("body token".into()),
-            ),
+            Ok(Some(_)) => self.refuse(request, line, RejectReason::BadToken, Some("body token")),
             Ok(None) => self.refuse(request, line, RejectReason::MissingToken, None),
             Err(reason) => self.refuse(request, line, reason, None),
         }
     }
 
-    /// For adapters whose body exceeded the [`Decision::ReadBody`] limit:
-    /// logs the refusal and returns it, or lets the request through in
-    /// report-only mode.
+    /// For adapters whose body *declared* a length over the
+    /// [`Decision::ReadBody`] limit, so that nothing was read: logs the
+    /// refusal and returns it, or in report-only mode lets the request (and its
+    /// untouched body) through. A body that outgrew the limit while it was
+    /// read is lost in part: see [`body_unreadable`](Self::body_unreadable).
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
@@ -661,27 +682,38 @@ impl Csrf {
     /// ```
     pub fn body_too_large(&self, mut request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
         let pending = request.pending.take();
-        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
-        self.refuse(request, line, RejectReason::TooLarge, None)
+        self.refuse(
+            request,
+            pending_line(&pending),
+            RejectReason::TooLarge,
+            None,
+        )
     }
 
-    /// For adapters: the body could not be read (the client broke off or sent a
-    /// malformed chunked stream); logs and refuses with `400`, or lets the request
-    /// through in report-only mode.
+    /// For adapters: the body cannot go on to the handler whole (the client
+    /// broke off, sent a malformed chunked stream, or `reason` is
+    /// [`TooLarge`](RejectReason::TooLarge) for a body that outgrew the limit
+    /// while it was read). Refused in every mode, report-only included, as
+    /// there is no intact request left to let through; logged as rejected.
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
-    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// let csrf = Csrf::builder().key(&[9; 32]).report_only(true).build().unwrap();
     /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
-    /// assert_eq!(csrf.body_unreadable(r).unwrap_err().reason, RejectReason::MalformedBody);
+    /// let rejection = csrf.body_unreadable(r, RejectReason::MalformedBody);
+    /// assert_eq!(rejection.status(), 400);
     /// ```
-    pub fn body_unreadable(&self, mut request: CsrfRequest) -> Result<CsrfRequest, Rejection> {
+    pub fn body_unreadable(&self, mut request: CsrfRequest, reason: RejectReason) -> Rejection {
         let pending = request.pending.take();
-        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
-        self.refuse(request, line, RejectReason::MalformedBody, None)
+        self.reject(
+            request,
+            pending_line(&pending),
+            reason,
+            Some("the body could not be read whole"),
+        )
     }
 
     fn refuse_decision(
@@ -691,47 +723,45 @@ impl Csrf {
         reason: RejectReason,
         detail: Option<String>,
     ) -> Decision {
-        match self.refuse(request, line, reason, detail) {
+        match self.refuse(request, line, reason, detail.as_deref()) {
             Ok(r) => Decision::Pass(r),
             Err(rej) => Decision::Reject(rej),
         }
     }
 
-    /// Logs a failed check once; in report-only mode lets the request through.
-    /// The request must no longer be waiting for its body.
+    /// A failed check: in report-only mode logged and let through, otherwise
+    /// [`reject`](Self::reject)ed. The request must no longer be waiting for
+    /// its body.
     fn refuse(
         &self,
         request: CsrfRequest,
         line: Line<'_>,
         reason: RejectReason,
-        detail: Option<String>,
+        detail: Option<&str>,
     ) -> Result<CsrfRequest, Rejection> {
         debug_assert!(request.pending.is_none());
-        let allowed = self.0.report_only;
-        log_refusal(line, reason, detail.as_deref(), allowed);
-        if allowed {
+        if self.0.report_only {
+            log_refusal(line, reason, detail, true);
             return Ok(request);
         }
+        Err(self.reject(request, line, reason, detail))
+    }
+
+    /// Logs a refusal and builds it (with the secret cookie a client without
+    /// one is owed, so that its next try can succeed).
+    fn reject(
+        &self,
+        request: CsrfRequest,
+        line: Line<'_>,
+        reason: RejectReason,
+        detail: Option<&str>,
+    ) -> Rejection {
+        log_refusal(line, reason, detail, false);
         let mut rejection = Rejection::new(reason);
         if reason == RejectReason::MissingCookie {
             rejection.set_cookies = request.token.take_cookies(false).1;
         }
-        Err(rejection)
-    }
-
-    /// A body that cannot go on to the handler (part of it was read and
-    /// dropped, or the stream broke): refused in every mode, as there is no
-    /// request left to let through, and logged as such.
-    pub(crate) fn body_lost(&self, mut request: CsrfRequest, reason: RejectReason) -> Rejection {
-        let pending = request.pending.take();
-        let line = pending.as_deref().map_or(Line::UNKNOWN, Line::from);
-        log_refusal(
-            line,
-            reason,
-            Some("the body could not be read whole"),
-            false,
-        );
-        Rejection::new(reason)
+        rejection
     }
 
     /// Adds what the response owes the client: the secret cookie (when a token

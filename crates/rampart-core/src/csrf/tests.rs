@@ -1024,3 +1024,42 @@ fn debug_of_a_token_neither_parses_nor_leaks() {
     let secret = cookie.split_once('=').unwrap().1;
     assert!(!used.contains(secret) && !used.contains(&token), "{used}");
 }
+
+/// What follows a body read, in report-only mode: a declared-too-large body
+/// was never read, so it goes on untouched; a body that broke off or outgrew
+/// the limit while read is lost in part, so even report-only mode refuses it.
+#[test]
+fn report_only_passes_only_bodies_it_still_has() {
+    use crate::adapter::{BodyRead, PassBody};
+    let c = Csrf::builder().key(&KEY).report_only(true).build().unwrap();
+    let (cookie, _) = issue(&c, false, "");
+    let p = parts(
+        "POST",
+        "/form",
+        &[
+            ("cookie", &cookie),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+    );
+    let request = || match c.check(&p, &facts(false), None) {
+        Decision::ReadBody { request, .. } => request,
+        other => panic!("{other:?}"),
+    };
+    let read = |r: BodyRead<&'static str>| {
+        c.check_body_read(request(), &p.headers, r)
+            .now_or_never()
+            .unwrap()
+    };
+    match read(BodyRead::DeclaredTooLarge("body")) {
+        Ok((_, PassBody::Untouched(b))) => assert_eq!(b, "body"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        read(BodyRead::TooLarge).unwrap_err().reason,
+        RejectReason::TooLarge
+    );
+    assert_eq!(
+        read(BodyRead::Broken).unwrap_err().reason,
+        RejectReason::MalformedBody
+    );
+}

@@ -603,12 +603,22 @@ impl SecureHeadersBuilder {
         self
     }
 
-    /// Any other header to add to every response (validated now).
+    /// Any other header to add to every response (validated now). A header
+    /// the set writes itself (`X-Frame-Options`, HSTS, the CSP headers, ...)
+    /// is refused at build: change it with its own setting, or turn that off
+    /// first. Given twice, the first value wins (the last with
+    /// [`override_existing`](Self::override_existing)).
     ///
     /// ```
-    /// # use rampart_core::headers::SecureHeaders;
+    /// # use rampart_core::headers::{FrameOptions, SecureHeaders};
     /// assert!(SecureHeaders::builder().header("feature-policy", "vibrate 'none'").build().is_ok());
     /// assert!(SecureHeaders::builder().header("x-a", "1\r\nSet-Cookie: a=b").build().is_err());
+    /// assert!(SecureHeaders::builder().header("x-frame-options", "DENY").build().is_err());
+    /// assert!(SecureHeaders::builder()
+    ///     .frame_options(FrameOptions::Off)
+    ///     .header("x-frame-options", "DENY")
+    ///     .build()
+    ///     .is_ok());
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.extra.push((name.to_string(), value.to_string()));
@@ -643,7 +653,7 @@ impl SecureHeadersBuilder {
             return Err(e);
         }
         let mut always: Vec<(HeaderName, HeaderValue)> = Vec::new();
-        let mut push = |name: &str, value: &str| -> Result<(), ConfigError> {
+        let push = |always: &mut Vec<_>, name: &str, value: &str| -> Result<(), ConfigError> {
             // Built once per layer: kept as process-lifetime bytes (see `intern`).
             // Overrides, which a handler may build per response, are not.
             let (name, value) = checked_header(name, value)?;
@@ -651,46 +661,59 @@ impl SecureHeadersBuilder {
             Ok(())
         };
         if !self.permissions_policy.is_empty() {
-            push("permissions-policy", &self.permissions_policy.to_string())?;
+            push(
+                &mut always,
+                "permissions-policy",
+                &self.permissions_policy.to_string(),
+            )?;
         }
         if let Some(d) = &self.document_policy {
-            push("document-policy", d)?;
+            push(&mut always, "document-policy", d)?;
         }
         if let Some(v) = self.frame_options.value() {
-            push("x-frame-options", v.to_str().unwrap_or("SAMEORIGIN"))?;
+            push(
+                &mut always,
+                "x-frame-options",
+                v.to_str().unwrap_or("SAMEORIGIN"),
+            )?;
         }
         if self.content_type_options {
-            push("x-content-type-options", "nosniff")?;
+            push(&mut always, "x-content-type-options", "nosniff")?;
         }
         if let Some(r) = &self.referrer_policy {
-            push("referrer-policy", r)?;
+            push(&mut always, "referrer-policy", r)?;
         }
         if let Some(v) = &self.coop {
-            push("cross-origin-opener-policy", v)?;
+            push(&mut always, "cross-origin-opener-policy", v)?;
         }
         if let Some(v) = &self.corp {
-            push("cross-origin-resource-policy", v)?;
+            push(&mut always, "cross-origin-resource-policy", v)?;
         }
         if let Some(v) = &self.coep {
-            push("cross-origin-embedder-policy", v)?;
+            push(&mut always, "cross-origin-embedder-policy", v)?;
         }
         if self.origin_agent_cluster {
-            push("origin-agent-cluster", "?1")?;
+            push(&mut always, "origin-agent-cluster", "?1")?;
         }
         if let Some(v) = &self.cross_domain_policies {
-            push("x-permitted-cross-domain-policies", v)?;
+            push(&mut always, "x-permitted-cross-domain-policies", v)?;
         }
         if let Some(on) = self.dns_prefetch_control {
-            push("x-dns-prefetch-control", if on { "on" } else { "off" })?;
+            push(
+                &mut always,
+                "x-dns-prefetch-control",
+                if on { "on" } else { "off" },
+            )?;
         }
         if self.xss_protection {
-            push("x-xss-protection", "0")?;
+            push(&mut always, "x-xss-protection", "0")?;
         }
         if self.force_file_save {
-            push("x-download-options", "noopen")?;
+            push(&mut always, "x-download-options", "noopen")?;
         }
+        let own = always.len();
         for (n, v) in &self.extra {
-            push(n, v)?;
+            push(&mut always, n, v)?;
         }
         let hsts = match self.hsts {
             Some(h) => {
@@ -707,6 +730,27 @@ impl SecureHeadersBuilder {
             Some(CspSetting::Compiled(c)) => Some(c),
             None => None,
         };
+        // An extra header that names one the set writes itself would make one of
+        // the two values disappear depending on `override_existing`: refuse it,
+        // pointing at the setting that owns the header.
+        for (name, _) in &always[own..] {
+            let owned = always[..own].iter().any(|(n, _)| n == name)
+                || (hsts.is_some() && *name == header::STRICT_TRANSPORT_SECURITY)
+                || csp
+                    .iter()
+                    .flat_map(CompiledCsp::plain_headers)
+                    .any(|(n, _)| n == name);
+            if owned {
+                return Err(ConfigError::new(
+                    "header",
+                    format!(
+                        "`{name}` is already written by this header set: change it with its own \
+                         setting (see the module docs' table; CSP headers through `csp`), or turn \
+                         that setting off before adding it as an extra header"
+                    ),
+                ));
+            }
+        }
         let overwrite = self.override_existing;
         let templates = [
             Template::new(&always, None, csp.as_ref(), overwrite),
@@ -982,7 +1026,7 @@ impl SecureHeaders {
         // page used it, and never over a CSP header the handler set itself.
         if let Some(csp) = &inner.csp {
             if csp.nonce_used(nonces) {
-                csp.write_headers_except(&mut out, nonces, handler_csp | template.csp_shadowed);
+                csp.write_headers_except(&mut out, nonces, handler_csp);
             }
         }
         *headers = out;
@@ -1028,9 +1072,6 @@ const FEW_HEADERS: usize = 8;
 #[derive(Debug)]
 struct Template {
     map: HeaderMap,
-    /// Bits (see `CompiledCsp::header_bit`) of CSP headers an extra header of
-    /// the same name shadows: they never get a nonce spliced in.
-    csp_shadowed: u32,
 }
 
 impl Template {
@@ -1052,19 +1093,11 @@ impl Template {
                 overwrite,
             );
         }
-        let mut csp_shadowed = 0;
-        for (i, (name, value)) in csp
-            .into_iter()
-            .flat_map(CompiledCsp::plain_headers)
-            .enumerate()
-        {
-            if !overwrite && map.contains_key(name) {
-                csp_shadowed |= 1 << i;
-            } else {
-                map.insert(name.clone(), crate::intern::value(value));
-            }
+        // No extra header shares a CSP header's name (refused at build).
+        for (name, value) in csp.into_iter().flat_map(CompiledCsp::plain_headers) {
+            map.insert(name.clone(), crate::intern::value(value));
         }
-        Template { map, csp_shadowed }
+        Template { map }
     }
 }
 
@@ -1130,19 +1163,19 @@ mod tests {
                 .compiled_csp(two_csp.clone())
                 .build()
                 .unwrap(),
-            // Extra headers repeating names of the set: which one wins must not
-            // depend on the path.
+            // An extra header given twice: which value wins must not depend
+            // on the path.
             SecureHeaders::builder()
                 .compiled_csp(two_csp.clone())
-                .header("x-frame-options", "DENY")
-                .header("content-security-policy-report-only", "default-src 'self'")
+                .header("x-extra", "1")
+                .header("x-extra", "2")
                 .build()
                 .unwrap(),
             SecureHeaders::builder()
                 .compiled_csp(two_csp.clone())
                 .override_existing(true)
-                .header("x-frame-options", "DENY")
-                .header("content-security-policy-report-only", "default-src 'self'")
+                .header("x-extra", "1")
+                .header("x-extra", "2")
                 .build()
                 .unwrap(),
         ];
@@ -1159,9 +1192,7 @@ mod tests {
                 ("vary", "origin"),
             ],
         ];
-        for (i, sh) in sets.iter().enumerate() {
-            // The last two sets repeat names on purpose: only the equality applies.
-            let plain = i < 4;
+        for sh in &sets {
             for secure in [false, true] {
                 for hm in &handler_maps {
                     let mut base = HeaderMap::new();
@@ -1186,14 +1217,11 @@ mod tests {
                     );
                     // A handler's own enforced CSP leaves the report-only one ours,
                     // nonce included.
-                    if let Some(ro) = fast
-                        .get("content-security-policy-report-only")
-                        .filter(|_| plain)
-                    {
+                    if let Some(ro) = fast.get("content-security-policy-report-only") {
                         assert!(ro.to_str().unwrap().contains("'nonce-"), "{ro:?}");
                     }
                     // Handler values win by default, ours with override_existing.
-                    if plain && hm.len() > 2 {
+                    if hm.len() > 2 {
                         let xfo = if sh.inner.override_existing {
                             "SAMEORIGIN"
                         } else {
@@ -1202,8 +1230,55 @@ mod tests {
                         assert_eq!(fast["x-frame-options"], xfo);
                         assert_eq!(fast.get_all("set-cookie").iter().count(), 2);
                     }
+                    if let Some(x) = fast.get("x-extra") {
+                        let last = if sh.inner.override_existing { "2" } else { "1" };
+                        assert_eq!(x, last);
+                    }
                 }
             }
         }
+    }
+
+    /// An extra header may not name one the set writes itself (one of the two
+    /// values would vanish, which one depending on `override_existing`); it may
+    /// once that setting is off.
+    #[test]
+    fn extra_headers_cannot_shadow_the_set() {
+        use crate::csp::{Csp, Policy};
+        let with_ro = || {
+            Csp::new(Policy::strict())
+                .report_only(Policy::strict())
+                .report_uri("https://reports.example/csp")
+        };
+        let refused = [
+            SecureHeaders::builder().header("X-Frame-Options", "DENY"),
+            SecureHeaders::builder().header("strict-transport-security", "max-age=1"),
+            SecureHeaders::builder().header("content-security-policy", "default-src 'self'"),
+            SecureHeaders::builder()
+                .csp(Some(with_ro()))
+                .header("content-security-policy-report-only", "default-src 'self'"),
+        ];
+        for b in refused {
+            let e = b.build().unwrap_err();
+            assert_eq!(e.setting(), "header");
+            assert!(
+                e.to_string().contains("already written by this header set"),
+                "{e}"
+            );
+        }
+        let sh = SecureHeaders::builder()
+            .frame_options(FrameOptions::Off)
+            .hsts(None)
+            .csp(None)
+            .header("x-frame-options", "DENY")
+            .header("strict-transport-security", "max-age=60")
+            .header("content-security-policy", "default-src 'self'")
+            .build()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        sh.apply(&facts(true), None, None, &mut h);
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["strict-transport-security"], "max-age=60");
+        assert_eq!(h["content-security-policy"], "default-src 'self'");
     }
 }

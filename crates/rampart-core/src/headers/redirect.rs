@@ -46,6 +46,7 @@ impl RedirectExemptions {
         self.paths.push(crate::path::config_prefix(
             "https_redirect.exempt_path",
             path,
+            crate::path::PrefixEscapes::NonAscii,
         )?);
         Ok(self)
     }
@@ -73,7 +74,7 @@ impl RedirectExemptions {
     /// ```
     pub fn matches_path(&self, path: &str) -> bool {
         // Same rule as the CSRF exemptions: ambiguous paths (dot segments, `//`,
-        // percent-encoding) are never exempt.
+        // escapes of `.`, `/`, `\` or `%`, malformed escapes) are never exempt.
         self.paths.iter().any(|p| crate::path::within(path, p))
     }
 
@@ -86,14 +87,18 @@ impl RedirectExemptions {
     }
 }
 
-/// Whether `path` equals `prefix` or continues it at a `/` boundary. Paths
-/// with dot segments, empty segments or percent-encoding never match (fail closed).
+/// Whether `path` equals `prefix` (as configured: no trailing `/`) or continues
+/// it at a `/` boundary. Paths with dot or empty segments, a backslash, or an
+/// escape of `.`, `/`, `\` or `%` (or a malformed one) never match: fail closed.
+/// Other escapes, such as `%40` below the prefix, cannot leave it and match.
 ///
 /// ```
 /// use rampart_core::headers::path_has_prefix;
 /// assert!(path_has_prefix("/api/x", "/api"));
 /// assert!(!path_has_prefix("/apix", "/api"));
 /// assert!(!path_has_prefix("/api/../admin", "/api"));
+/// assert!(!path_has_prefix("/api/%2e%2e/admin", "/api"));
+/// assert!(path_has_prefix("/api/a%40b", "/api"));
 /// ```
 pub fn path_has_prefix(path: &str, prefix: &str) -> bool {
     crate::path::within(path, prefix)

@@ -103,6 +103,22 @@ impl Captured {
     pub fn text(&self) -> String {
         LOGS.with(|l| String::from_utf8(l.borrow().clone().unwrap_or_default()).unwrap())
     }
+
+    /// The captured lines that contain `needle`.
+    pub fn lines_containing(&self, needle: &str) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for Captured {
+    /// Stops capturing: later tests on this thread log nowhere.
+    fn drop(&mut self) {
+        LOGS.with(|l| *l.borrow_mut() = None);
+    }
 }
 
 struct ThreadLogs;
