@@ -71,8 +71,8 @@ impl CsrfMiddleware {
     /// this trust is used even then.
     ///
     /// ```
-    /// use rampart_actix::{core::{csrf::Csrf, ProxyTrust}, CsrfMiddleware};
-    /// let _ = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback());
+    /// use rampart_actix::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfMiddleware};
+    /// let _ = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
     /// ```
     pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
         self.trust = trust;
@@ -157,12 +157,17 @@ where
             Decision::Reject(rejection) => {
                 Box::pin(ready(Ok(render(&self.csrf, &rejection, &parts, req))))
             }
-            Decision::ReadBody { limit, request } => {
+            Decision::ReadBody {
+                limit,
+                timeout,
+                request,
+            } => {
                 let csrf = self.csrf.clone();
                 let service = self.service.clone();
                 Box::pin(async move {
                     let payload = req.take_payload();
-                    let read = read_limited(&parts.headers, payload, limit, |p| p).await;
+                    let deadline = actix_web::rt::time::sleep(timeout);
+                    let read = read_limited(&parts.headers, payload, limit, |p| p, deadline).await;
                     let state = match csrf.check_body_read(request, &parts.headers, read).await {
                         Ok((state, PassBody::Untouched(payload))) => {
                             req.set_payload(payload);

@@ -20,7 +20,7 @@
 //!
 //! ```no_run
 //! use actix_web::{web, App, HttpResponse, HttpServer};
-//! use rampart_actix::core::{csp::{Csp, Policy}, csrf::Csrf, headers::SecureHeaders, ProxyTrust};
+//! use rampart_actix::core::{csp::{Csp, Policy}, csrf::Csrf, headers::SecureHeaders, ProxyHeaders, ProxyTrust};
 //! use rampart_actix::{CspNonce, CsrfMiddleware, CsrfToken, SecureHeadersMiddleware};
 //!
 //! async fn page(nonce: CspNonce, csrf: CsrfToken) -> HttpResponse {
@@ -33,7 +33,8 @@
 //! #[actix_web::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let headers = SecureHeaders::builder()
-//!         .proxy_trust(ProxyTrust::loopback()) // believe X-Forwarded-Proto from a local TLS proxy only
+//!         // a TLS proxy on this host (nginx) writing X-Forwarded-Proto/-Host/-For: read those alone
+//!         .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)?)
 //!         .csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"])))
 //!         .build()?;
 //!     let csrf = Csrf::builder().build()?; // key from RAMPART_CSRF_KEY, or a random one with a warning

@@ -11,8 +11,8 @@ use crate::convert;
 /// at the policy's `report-uri` / `report-to` endpoint.
 ///
 /// Accepts `application/csp-report` and `application/reports+json` bodies up to
-/// the collector's size limit, rate-limited per client (the direct peer
-/// address); answers `204` when the reports were taken and a 4xx with a reason
+/// the collector's size limit and deadline, rate-limited per client (the
+/// address the collector's `proxy_trust` names, else the peer); answers `204` when the reports were taken and a 4xx with a reason
 /// otherwise (`405` for methods other than POST, `413` for an oversized body),
 /// never a 500: the same answers as rampart's Tower `CspReportService`.
 ///
@@ -82,15 +82,19 @@ async fn handle(
         return convert::response_from_http(res);
     }
     let headers = convert::to_http(req.headers());
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let client = connection_info(&req).peer;
-    let read = read_limited(&headers, payload, collector.max_body_bytes(), |p| p).await;
+    let deadline = actix_web::rt::time::sleep(collector.body_deadline());
+    let read = read_limited(
+        &headers,
+        payload,
+        collector.max_body_bytes(),
+        |p| p,
+        deadline,
+    )
+    .await;
     convert::response_from_http(adapter::report_response(
         collector,
-        content_type,
-        client,
+        connection_info(&req),
+        &headers,
         read,
     ))
 }

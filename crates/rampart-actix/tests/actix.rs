@@ -361,7 +361,7 @@ async fn include_only_covers_percent_encoded_paths() {
 /// policy takes nonces or a proxy is trusted; the header set is the same.
 #[actix_web::test]
 async fn scope_on_the_request_only_when_needed() {
-    use rampart_actix::core::{ProxyTrust, RequestScope};
+    use rampart_actix::core::{ProxyHeaders, ProxyTrust, RequestScope};
     let cases = [
         (SecureHeaders::builder(), "none"),
         (
@@ -369,7 +369,8 @@ async fn scope_on_the_request_only_when_needed() {
             "shared",
         ),
         (
-            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()),
+            SecureHeaders::builder()
+                .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
             "shared",
         ),
     ];

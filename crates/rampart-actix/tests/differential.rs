@@ -496,6 +496,7 @@ async fn axum_and_actix_seed_apps_answer_alike() {
     let cfg_axum = axum_app::SeedConfig {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: None,
+        ..Default::default()
     };
     let axum_seed = axum_app::build(cfg_axum).unwrap();
     let axum_state = axum_seed.state.clone();
@@ -514,6 +515,7 @@ async fn axum_and_actix_seed_apps_answer_alike() {
     let actix_seed = actix_app::build(actix_app::SeedConfig {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: None,
+        ..Default::default()
     })
     .unwrap();
     let actix_state = actix_seed.state.clone();
@@ -615,11 +617,13 @@ async fn forwarded_headers_from_untrusted_peer_alike() {
     let axum_seed = axum_app::build(axum_app::SeedConfig {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: None,
+        ..Default::default()
     })
     .unwrap();
     let actix_seed = actix_app::build(actix_app::SeedConfig {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: None,
+        ..Default::default()
     })
     .unwrap();
     let actix = atest::init_service(actix_seed.app()).await;

@@ -23,7 +23,7 @@
 //! }
 //! ```
 
-use std::net::IpAddr;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::{Bytes, BytesMut};
@@ -150,6 +150,8 @@ pub enum BodyRead<B> {
     TooLarge,
     /// The client or connection failed while sending it.
     Broken,
+    /// The body did not arrive before the deadline (part of it may be consumed).
+    TimedOut,
 }
 
 /// The `Content-Length` of a request, when present and a valid number.
@@ -166,24 +168,29 @@ pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
-/// Reads a whole body of at most `limit` bytes.
+/// Reads a whole body of at most `limit` bytes, before `deadline` completes.
 ///
 /// A `Content-Length` above the limit is refused without reading anything (the
 /// body comes back in [`BodyRead::DeclaredTooLarge`]); otherwise `into_stream`
 /// turns the body into a stream of byte chunks, which is read until it ends,
-/// passes the limit, or fails.
+/// passes the limit, fails, or the deadline (the adapter's runtime's sleep)
+/// fires: a client that stalls mid-body cannot hold the request open.
 ///
 /// ```
 /// use rampart_core::adapter::{read_limited, BodyRead};
 /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"ab")), Ok(bytes::Bytes::from_static(b"cd"))]);
-/// let read = futures_util::FutureExt::now_or_never(read_limited(&http::HeaderMap::new(), chunks, 3, |s| s)).unwrap();
+/// let read = futures_util::FutureExt::now_or_never(read_limited(&http::HeaderMap::new(), chunks, 3, |s| s, std::future::pending())).unwrap();
 /// assert!(matches!(read, BodyRead::TooLarge));
+/// let stalled = futures_util::stream::pending::<Result<bytes::Bytes, std::io::Error>>();
+/// let read = futures_util::FutureExt::now_or_never(read_limited(&http::HeaderMap::new(), stalled, 3, |s| s, std::future::ready(()))).unwrap();
+/// assert!(matches!(read, BodyRead::TimedOut));
 /// ```
 pub async fn read_limited<B, S, E>(
     headers: &HeaderMap,
     body: B,
     limit: usize,
     into_stream: impl FnOnce(B) -> S,
+    deadline: impl Future<Output = ()>,
 ) -> BodyRead<B>
 where
     S: Stream<Item = Result<Bytes, E>>,
@@ -192,7 +199,17 @@ where
     if declared.is_some_and(|n| n > limit as u64) {
         return BodyRead::DeclaredTooLarge(body);
     }
-    let stream = into_stream(body);
+    let read = read_stream(into_stream(body), limit, declared);
+    match futures_util::future::select(std::pin::pin!(read), std::pin::pin!(deadline)).await {
+        futures_util::future::Either::Left((read, _)) => read,
+        futures_util::future::Either::Right(((), _)) => BodyRead::TimedOut,
+    }
+}
+
+async fn read_stream<B, S, E>(stream: S, limit: usize, declared: Option<u64>) -> BodyRead<B>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
     let mut stream = std::pin::pin!(stream);
     let mut first: Option<Bytes> = None;
     let mut buf: Option<BytesMut> = None;
@@ -246,7 +263,8 @@ impl Csrf {
     ///   untouched body goes on;
     /// * grew too large while read → `413` (even in report-only mode: part of the
     ///   body is gone);
-    /// * broken → `400` (likewise).
+    /// * broken → `400` (likewise);
+    /// * not there before the deadline → `408` (likewise).
     ///
     /// ```
     /// use rampart_core::adapter::BodyRead;
@@ -276,6 +294,7 @@ impl Csrf {
                 .map(|r| (r, PassBody::Untouched(body))),
             BodyRead::TooLarge => Err(self.body_unreadable(request, RejectReason::TooLarge)),
             BodyRead::Broken => Err(self.body_unreadable(request, RejectReason::MalformedBody)),
+            BodyRead::TimedOut => Err(self.body_unreadable(request, RejectReason::BodyTimeout)),
         }
     }
 }
@@ -294,21 +313,29 @@ pub fn report_method_check(method: &Method) -> Option<Response<Bytes>> {
 }
 
 /// The CSP report endpoint's answer once the body was read (under
-/// [`ReportCollector::max_body_bytes`]): `204` when the reports were taken,
-/// `413` for a body over the limit, `400` for a broken body, and the
-/// collector's 4xx otherwise. Never a 5xx.
+/// [`ReportCollector::max_body_bytes`], before
+/// [`ReportCollector::body_deadline`]): `204` when the reports were taken,
+/// `413` for a body over the limit, `400` for a broken body, `408` for one
+/// that did not arrive in time, and the collector's 4xx otherwise. Never a
+/// 5xx. The client the rate limit counts is the one the collector's
+/// [`proxy_trust`](ReportCollector::proxy_trust) reports.
 ///
 /// ```
 /// use rampart_core::adapter::{report_response, BodyRead};
 /// use rampart_core::csp::ReportCollector;
+/// use rampart_core::ConnectionInfo;
 /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
-/// let res = report_response(&c, Some("text/plain"), None, BodyRead::<()>::Complete(bytes::Bytes::from_static(b"{}")));
+/// let mut h = http::HeaderMap::new();
+/// h.insert("content-type", "text/plain".parse().unwrap());
+/// let res = report_response(&c, ConnectionInfo::default(), &h, BodyRead::<()>::Complete(bytes::Bytes::from_static(b"{}")));
 /// assert_eq!(res.status(), 415);
+/// let res = report_response(&c, ConnectionInfo::default(), &h, BodyRead::<()>::TimedOut);
+/// assert_eq!(res.status(), 408);
 /// ```
 pub fn report_response<B>(
     collector: &ReportCollector,
-    content_type: Option<&str>,
-    client: Option<IpAddr>,
+    conn: ConnectionInfo,
+    headers: &HeaderMap,
     read: BodyRead<B>,
 ) -> Response<Bytes> {
     let bytes = match read {
@@ -320,7 +347,18 @@ pub fn report_response<B>(
         BodyRead::Broken => {
             return plain_reply(StatusCode::BAD_REQUEST, "report body could not be read")
         }
+        BodyRead::TimedOut => {
+            tracing::warn!("rampart: a CSP report body did not arrive in time");
+            return plain_reply(
+                StatusCode::REQUEST_TIMEOUT,
+                "report body did not arrive in time",
+            );
+        }
     };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let client = collector.client(conn, headers);
     match collector.ingest(content_type, client, &bytes) {
         Ok(_) => plain_reply(StatusCode::NO_CONTENT, ""),
         Err(e) => plain_reply(e.status(), &e.to_string()),
@@ -450,7 +488,9 @@ mod tests {
                 .map(|c| c.map(Bytes::from_static))
                 .collect::<Vec<_>>(),
         );
-        read_limited(&h, (), limit, |_| s).now_or_never().unwrap()
+        read_limited(&h, (), limit, |_| s, std::future::pending())
+            .now_or_never()
+            .unwrap()
     }
 
     /// A set that shares no scope still redirects, serves loopback hosts over

@@ -32,5 +32,5 @@ mod scope;
 
 pub use error::ConfigError;
 pub use origin::{Origin, Scheme};
-pub use request::{ConnectionInfo, ProxyTrust, RequestFacts};
+pub use request::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts};
 pub use scope::RequestScope;

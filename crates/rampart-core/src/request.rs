@@ -1,17 +1,22 @@
 //! Facts about a request that every rule needs: is it secure, which host and
 //! origin did the client ask for, and may forwarded headers be believed.
 //!
-//! Forwarded headers (`X-Forwarded-Proto`, `X-Forwarded-Host`, `Forwarded`) are
-//! believed only when the connection comes from a proxy the application trusts
-//! ([`ProxyTrust`]). A client talking to the server directly can otherwise claim
-//! `X-Forwarded-Proto: https`, skip the HTTPS redirect and get HSTS over plain
-//! HTTP (Flask-Talisman trusts any client's header).
+//! Forwarded headers (`X-Forwarded-Proto`, `X-Forwarded-Host`, `X-Forwarded-For`,
+//! `Forwarded`) are believed only when the connection comes from a proxy the
+//! application trusts ([`ProxyTrust`]), and only those the application says that
+//! proxy writes ([`ProxyHeaders`]). A client talking to the server directly can
+//! otherwise claim `X-Forwarded-Proto: https`, skip the HTTPS redirect and get
+//! HSTS over plain HTTP (Flask-Talisman trusts any client's header); and a
+//! client behind the proxy can add a header the proxy passes through untouched
+//! (nginx forwards a client's own `Forwarded` header when it only sets
+//! `X-Forwarded-Proto`), so a header the proxy does not write is never read.
 //!
 //! ```
-//! use rampart_core::{ConnectionInfo, ProxyTrust};
+//! use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust};
 //! use http::Request;
 //!
-//! let trust = ProxyTrust::loopback();
+//! // nginx on the same host, with `proxy_set_header X-Forwarded-Proto $scheme;`
+//! let trust = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
 //! let req = Request::get("/").header("host", "app.example")
 //!     .header("x-forwarded-proto", "https").body(()).unwrap();
 //! let (parts, _) = req.into_parts();
@@ -31,6 +36,7 @@ use http::{HeaderMap, HeaderName, Uri};
 // Prebuilt names: a `&str` key would be parsed and validated on every lookup.
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 use ipnet::IpNet;
 
 use crate::{ConfigError, Origin, Scheme};
@@ -79,7 +85,70 @@ impl ConnectionInfo {
     }
 }
 
-/// Which peers may tell rampart the original scheme and host through forwarded headers.
+/// Which forwarded headers the trusted proxy writes: rampart reads those and no
+/// other. A proxy passes through every header it does not set itself, so a
+/// header it does not write is the client's word.
+///
+/// Either RFC 7239's `Forwarded` or any of `X-Forwarded-Proto`, `-Host` and
+/// `-For`, combined with `|`; never both kinds (a proxy writes one of them, and
+/// reading the other would let a client's copy decide).
+///
+/// ```
+/// use rampart_core::ProxyHeaders;
+/// // nginx: proxy_set_header X-Forwarded-Proto $scheme; ... X-Forwarded-For $proxy_add_x_forwarded_for;
+/// let nginx = ProxyHeaders::X_FORWARDED_PROTO | ProxyHeaders::X_FORWARDED_FOR;
+/// assert_ne!(nginx, ProxyHeaders::X_FORWARDED);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProxyHeaders(u8);
+
+impl ProxyHeaders {
+    /// RFC 7239 `Forwarded`: `proto`, `host` and `for` of its last element.
+    pub const FORWARDED: Self = Self(1);
+    /// `X-Forwarded-Proto`: the scheme the client used (last value).
+    pub const X_FORWARDED_PROTO: Self = Self(2);
+    /// `X-Forwarded-Host`: the host the client asked for (last value).
+    pub const X_FORWARDED_HOST: Self = Self(4);
+    /// `X-Forwarded-For`: the client's address (last value, the one the proxy appended).
+    pub const X_FORWARDED_FOR: Self = Self(8);
+    /// `X-Forwarded-Proto`, `-Host` and `-For`, as nginx, HAProxy and most load
+    /// balancers are usually set up to send them.
+    pub const X_FORWARDED: Self = Self(2 | 4 | 8);
+
+    fn has(self, h: Self) -> bool {
+        self.0 & h.0 == h.0
+    }
+
+    fn check(self) -> Result<Self, ConfigError> {
+        if self.0 == 0 {
+            return Err(ConfigError::new(
+                "proxy_headers",
+                "a trusted proxy must name the headers it writes: ProxyHeaders::X_FORWARDED \
+                 (X-Forwarded-Proto/-Host/-For, nginx's usual set), a selection of them joined \
+                 with `|`, or ProxyHeaders::FORWARDED (RFC 7239)",
+            ));
+        }
+        if self.has(Self::FORWARDED) && self.0 != Self::FORWARDED.0 {
+            return Err(ConfigError::new(
+                "proxy_headers",
+                "name either ProxyHeaders::FORWARDED or X-Forwarded-* headers, not both: list \
+                 only the kind your proxy writes, or a client's copy of the other one would be \
+                 believed",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+impl std::ops::BitOr for ProxyHeaders {
+    type Output = Self;
+    fn bitor(self, rhs: Self) -> Self {
+        Self(self.0 | rhs.0)
+    }
+}
+
+/// Which peers may tell rampart the original scheme, host and client address
+/// through forwarded headers, and which headers those peers write.
 ///
 /// The default trusts nobody: only TLS seen by the server makes a request secure.
 ///
@@ -90,15 +159,16 @@ impl ConnectionInfo {
 /// plain HTTP and are redirected) rather than open.
 ///
 /// ```
-/// use rampart_core::ProxyTrust;
-/// let t = ProxyTrust::peers(["10.0.0.0/8", "192.168.1.7"]).unwrap();
+/// use rampart_core::{ProxyHeaders, ProxyTrust};
+/// let t = ProxyTrust::peers(["10.0.0.0/8", "192.168.1.7"], ProxyHeaders::FORWARDED).unwrap();
 /// assert!(t.trusts(Some("10.1.2.3".parse().unwrap())));
 /// assert!(!t.trusts(None));
-/// assert!(ProxyTrust::peers(["10.0.0.0/33"]).is_err());
+/// assert!(ProxyTrust::peers(["10.0.0.0/33"], ProxyHeaders::FORWARDED).is_err());
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ProxyTrust {
     mode: TrustMode,
+    headers: ProxyHeaders,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -122,28 +192,29 @@ impl ProxyTrust {
         Self::default()
     }
 
-    /// Trust peers on loopback (127.0.0.0/8 and ::1): a TLS-terminating proxy on the same host.
+    /// Trust peers on loopback (127.0.0.0/8 and ::1): a TLS-terminating proxy on
+    /// the same host, writing `headers`.
     ///
     /// ```
-    /// # use rampart_core::ProxyTrust;
-    /// assert!(ProxyTrust::loopback().trusts(Some("127.0.0.2".parse().unwrap())));
+    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+    /// assert!(t.trusts(Some("127.0.0.2".parse().unwrap())));
+    /// assert!(ProxyTrust::loopback(ProxyHeaders::FORWARDED | ProxyHeaders::X_FORWARDED_FOR).is_err());
     /// ```
-    pub fn loopback() -> Self {
-        Self {
-            mode: TrustMode::Peers(vec![
-                "127.0.0.0/8".parse().expect("valid CIDR"),
-                "::1/128".parse().expect("valid CIDR"),
-            ]),
-        }
+    pub fn loopback(headers: ProxyHeaders) -> Result<Self, ConfigError> {
+        Self::peers(["127.0.0.0/8", "::1"], headers)
     }
 
-    /// Trust the given peer addresses or CIDR ranges (`"10.0.0.0/8"`, `"192.0.2.1"`, `"::1"`).
+    /// Trust the given peer addresses or CIDR ranges (`"10.0.0.0/8"`,
+    /// `"192.0.2.1"`, `"::1"`), which write `headers`. An empty list trusts nobody.
     ///
     /// ```
-    /// # use rampart_core::ProxyTrust;
-    /// assert!(ProxyTrust::peers(["::1"]).unwrap().trusts(Some("::1".parse().unwrap())));
+    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let t = ProxyTrust::peers(["::1"], ProxyHeaders::X_FORWARDED_PROTO).unwrap();
+    /// assert!(t.trusts(Some("::1".parse().unwrap())));
+    /// assert!(ProxyTrust::peers(["::1"], ProxyHeaders::default()).is_err()); // names no header
     /// ```
-    pub fn peers<I, S>(peers: I) -> Result<Self, ConfigError>
+    pub fn peers<I, S>(peers: I, headers: ProxyHeaders) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -163,35 +234,34 @@ impl ProxyTrust {
                 )
             })?);
         }
-        // An empty list trusts nobody: say so, so that the layers treat it as
-        // the default (see `trusts_nobody`).
+        if nets.is_empty() {
+            return Ok(Self::nobody());
+        }
         Ok(Self {
-            mode: if nets.is_empty() {
-                TrustMode::Nobody
-            } else {
-                TrustMode::Peers(nets)
-            },
+            mode: TrustMode::Peers(nets),
+            headers: headers.check()?,
         })
     }
 
-    /// Believe forwarded headers from every peer: only correct when the server is
+    /// Believe `headers` from every peer: only correct when the server is
     /// unreachable except through a proxy that overwrites those headers.
     ///
     /// ```
-    /// # use rampart_core::ProxyTrust;
-    /// assert!(ProxyTrust::all_traffic_via_proxy().trusts(None));
+    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// assert!(ProxyTrust::all_traffic_via_proxy(ProxyHeaders::FORWARDED).unwrap().trusts(None));
     /// ```
-    pub fn all_traffic_via_proxy() -> Self {
-        Self {
+    pub fn all_traffic_via_proxy(headers: ProxyHeaders) -> Result<Self, ConfigError> {
+        Ok(Self {
             mode: TrustMode::Everyone,
-        }
+            headers: headers.check()?,
+        })
     }
 
     /// Whether forwarded headers from `peer` are believed.
     ///
     /// ```
-    /// # use rampart_core::ProxyTrust;
-    /// assert!(!ProxyTrust::loopback().trusts(None));
+    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// assert!(!ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap().trusts(None));
     /// ```
     pub fn trusts(&self, peer: Option<IpAddr>) -> bool {
         match &self.mode {
@@ -216,7 +286,7 @@ impl ProxyTrust {
     /// copied only when the full facts are needed (an unsafe method's origin check).
     ///
     /// ```
-    /// use rampart_core::{ConnectionInfo, ProxyTrust, RequestFacts, RequestScope, Scheme};
+    /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts, RequestScope, Scheme};
     /// let req = http::Request::get("/").header("host", "a.example").body(()).unwrap();
     /// let known = RequestScope::new(RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: true }, None);
     /// let t = ProxyTrust::nobody();
@@ -225,7 +295,7 @@ impl ProxyTrust {
     /// assert!(!lazy.secure());
     /// assert_eq!(lazy.get().host.as_deref(), Some("a.example"));
     /// // A trust of its own is used even with a scope at hand.
-    /// let proxy = ProxyTrust::loopback();
+    /// let proxy = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
     /// let own = proxy.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers());
     /// assert!(!own.secure());
     /// ```
@@ -252,19 +322,41 @@ impl ProxyTrust {
     /// trusted proxy), without working out the host.
     ///
     /// ```
-    /// use rampart_core::{ConnectionInfo, ProxyTrust};
+    /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, Scheme};
     /// let req = http::Request::get("/").header("x-forwarded-proto", "https").body(()).unwrap();
     /// let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-    /// assert!(ProxyTrust::loopback().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Https);
-    /// assert!(ProxyTrust::nobody().scheme(proxy, req.headers()).0 == rampart_core::Scheme::Http);
+    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+    /// assert_eq!(nginx.scheme(proxy, req.headers()).0, Scheme::Https);
+    /// assert_eq!(ProxyTrust::nobody().scheme(proxy, req.headers()).0, Scheme::Http);
+    /// // A proxy said to write `Forwarded` never has its X-Forwarded-Proto read.
+    /// let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
+    /// assert_eq!(rfc.scheme(proxy, req.headers()).0, Scheme::Http);
     /// ```
     ///
     /// Headers from a peer that is not trusted are not even looked at here:
     /// [`facts`](Self::facts), which every redirect decision and origin
     /// comparison uses, is where ignoring them is logged.
     pub fn scheme(&self, conn: ConnectionInfo, headers: &HeaderMap) -> (Scheme, bool) {
-        let (trusted, proto, _) = self.forwarded(conn, headers, Want::Scheme);
-        (scheme_of(conn, proto), trusted)
+        let f = self.forwarded(conn, headers, Want::Scheme);
+        (scheme_of(conn, f.proto), f.trusted)
+    }
+
+    /// The client's address: what the trusted proxy reports in the header it
+    /// writes (`X-Forwarded-For` or `Forwarded: for=`, last value), else the
+    /// peer's own. Rate limits keyed on it count clients, not the proxy.
+    ///
+    /// ```
+    /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust};
+    /// let req = http::Request::get("/").header("x-forwarded-for", "198.51.100.1, 203.0.113.9").body(()).unwrap();
+    /// let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+    /// assert_eq!(nginx.client_addr(proxy, req.headers()), Some("203.0.113.9".parse().unwrap()));
+    /// assert_eq!(ProxyTrust::nobody().client_addr(proxy, req.headers()), Some("127.0.0.1".parse().unwrap()));
+    /// ```
+    pub fn client_addr(&self, conn: ConnectionInfo, headers: &HeaderMap) -> Option<IpAddr> {
+        self.forwarded(conn, headers, Want::Client)
+            .client
+            .or(conn.peer)
     }
 
     /// Trusts no peer at all (the default).
@@ -280,62 +372,85 @@ impl ProxyTrust {
         conn: ConnectionInfo,
         headers: &HeaderMap,
     ) -> bool {
-        let (_, proto, _) = self.forwarded(conn, headers, Want::SchemeNotingUntrusted);
-        scheme_of(conn, proto) == Scheme::Https
+        let f = self.forwarded(conn, headers, Want::SchemeNotingUntrusted);
+        scheme_of(conn, f.proto) == Scheme::Https
     }
 
-    /// Whether forwarded headers are present and believed, and what they say
-    /// (the host only for [`Want::Facts`], as copying it allocates). The peer's
-    /// trust is looked up once here, whoever asks.
-    fn forwarded(
-        &self,
-        conn: ConnectionInfo,
-        headers: &HeaderMap,
-        want: Want,
-    ) -> (bool, Option<Scheme>, Option<String>) {
-        let want_host = want == Want::Facts;
-        // One pass over the (few) names instead of three hashed lookups: a
-        // server without a proxy asks this on every request and finds nothing.
-        let has_forwarded = || {
-            headers.keys().any(|k| {
-                *k == http::header::FORWARDED || *k == X_FORWARDED_PROTO || *k == X_FORWARDED_HOST
-            })
-        };
+    /// What the trusted peer's own headers say: only those it is configured to
+    /// write are read (a header it does not write came from the client). The
+    /// host and client only when asked for, as copying the host allocates. The
+    /// peer's trust is looked up once here, whoever asks.
+    fn forwarded(&self, conn: ConnectionInfo, headers: &HeaderMap, want: Want) -> Forwarded {
+        let mut out = Forwarded::default();
         if !self.trusts(conn.peer) {
             // Only looked for until the warning is out: nothing else depends on it.
             if want != Want::Scheme
                 && !UNTRUSTED_FORWARDED_LOGGED.load(Ordering::Relaxed)
-                && has_forwarded()
+                && headers.keys().any(|k| {
+                    *k == http::header::FORWARDED
+                        || *k == X_FORWARDED_PROTO
+                        || *k == X_FORWARDED_HOST
+                        || *k == X_FORWARDED_FOR
+                })
                 && !UNTRUSTED_FORWARDED_LOGGED.swap(true, Ordering::Relaxed)
             {
                 tracing::warn!(
                     peer = ?conn.peer,
                     "rampart: ignoring X-Forwarded-*/Forwarded headers from an untrusted peer; if a proxy you run \
-                     terminates TLS in front of this server, trust it with ProxyTrust::peers([\"<proxy address or CIDR>\"]) \
-                     (or ProxyTrust::loopback() for a proxy on the same host), otherwise every request looks like plain \
+                     terminates TLS in front of this server, trust it with ProxyTrust::peers([\"<proxy address or CIDR>\"], \
+                     ProxyHeaders::X_FORWARDED) (or ProxyTrust::loopback(..) for a proxy on the same host, and \
+                     ProxyHeaders::FORWARDED if it writes RFC 7239's header), otherwise every request looks like plain \
                      http and the HTTPS redirect can loop (this is logged once)"
                 );
             }
-            return (false, None, None);
+            return out;
         }
-        if !has_forwarded() {
-            return (false, None, None);
+        let h = self.headers;
+        let want_host = want == Want::Facts;
+        let want_client = want == Want::Client;
+        if h.has(ProxyHeaders::FORWARDED) {
+            // Believed alone, even when it cannot be read (a client-supplied
+            // byte in a value the proxy appended to): the proxy writes nothing else.
+            if let Some(element) = last_forwarded_element(headers) {
+                out.trusted = true;
+                for pair in element.split(';') {
+                    let Some((k, v)) = pair.split_once('=') else {
+                        continue;
+                    };
+                    let v = v.trim().trim_matches('"');
+                    let k = k.trim();
+                    if k.eq_ignore_ascii_case("proto") {
+                        out.proto = Scheme::parse(v);
+                    } else if want_host && k.eq_ignore_ascii_case("host") && !v.is_empty() {
+                        out.host = Some(v.to_string());
+                    } else if want_client && k.eq_ignore_ascii_case("for") {
+                        out.client = parse_node(v);
+                    }
+                }
+            } else if headers.contains_key(http::header::FORWARDED) {
+                out.trusted = true;
+            }
+            return out;
         }
-        // A proxy speaking RFC 7239 is believed alone, even when its header
-        // cannot be read (a client-supplied byte in a value it appended to):
-        // falling back to X-Forwarded-* it may pass through from the client
-        // would let the client choose the scheme or host.
-        if headers.contains_key(http::header::FORWARDED) {
-            let (proto, host) = last_forwarded_element(headers, want_host);
-            return (true, proto, host);
+        if h.has(ProxyHeaders::X_FORWARDED_PROTO) {
+            if let Some(v) = last_list_value(headers, X_FORWARDED_PROTO) {
+                out.trusted = true;
+                out.proto = Scheme::parse(v);
+            }
         }
-        let proto = last_list_value(headers, X_FORWARDED_PROTO).and_then(Scheme::parse);
-        let host = if want_host {
-            last_list_value(headers, X_FORWARDED_HOST).map(str::to_owned)
-        } else {
-            None
-        };
-        (true, proto, host)
+        if want_host && h.has(ProxyHeaders::X_FORWARDED_HOST) {
+            if let Some(v) = last_list_value(headers, X_FORWARDED_HOST) {
+                out.trusted = true;
+                out.host = Some(v.to_owned());
+            }
+        }
+        if want_client && h.has(ProxyHeaders::X_FORWARDED_FOR) {
+            if let Some(v) = last_list_value(headers, X_FORWARDED_FOR) {
+                out.trusted = true;
+                out.client = parse_node(v);
+            }
+        }
+        out
     }
 
     /// Works out the facts of one request.
@@ -348,10 +463,11 @@ impl ProxyTrust {
     /// assert!(!f.secure);
     /// ```
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
-        let (trusted, forwarded_proto, forwarded_host) = self.forwarded(conn, headers, Want::Facts);
-        let scheme = scheme_of(conn, forwarded_proto);
+        let fwd = self.forwarded(conn, headers, Want::Facts);
+        let scheme = scheme_of(conn, fwd.proto);
         // One copy of the host, lower-cased in place.
-        let host = forwarded_host
+        let host = fwd
+            .host
             .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
             .or_else(|| {
                 headers
@@ -363,16 +479,25 @@ impl ProxyTrust {
                 h.make_ascii_lowercase();
                 h
             })
-            .filter(|h| valid_authority(h));
+            .filter(|h| valid_host(h));
         RequestFacts {
             secure: scheme == Scheme::Https,
             scheme,
             host,
-            from_trusted_proxy: trusted,
+            from_trusted_proxy: fwd.trusted,
         }
     }
 }
 
+/// What a trusted proxy's headers said.
+#[derive(Default)]
+struct Forwarded {
+    /// A header the proxy writes was present.
+    trusted: bool,
+    proto: Option<Scheme>,
+    host: Option<String>,
+    client: Option<IpAddr>,
+}
 /// What a caller of `ProxyTrust::forwarded` needs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -382,6 +507,8 @@ enum Want {
     SchemeNotingUntrusted,
     /// Scheme and host, logging as above.
     Facts,
+    /// The client's address, logging as above.
+    Client,
 }
 
 /// TLS seen by the server wins; otherwise what a trusted proxy reported.
@@ -400,8 +527,45 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-fn valid_authority(h: &str) -> bool {
-    !h.is_empty() && !h.contains('@') && h.parse::<http::uri::Authority>().is_ok()
+/// The one rule for a host a client names (`Host`, an absolute URI, or a
+/// trusted proxy's header), lower-cased: a DNS name (letters, digits, `-`,
+/// `_` and `.`), an IPv4 address or a bracketed IPv6 literal, with an
+/// optional port. Anything else (`;`, `'`, `@`, spaces, escapes: characters
+/// RFC 3986 allows in a reg-name but no real host has) would be copied into
+/// `Location` headers and origins, so it is no host at all.
+pub(crate) fn valid_host(h: &str) -> bool {
+    fn port_ok(p: Option<&str>) -> bool {
+        match p {
+            None => true,
+            Some(p) => {
+                p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+            }
+        }
+    }
+    if let Some(rest) = h.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        let port = match after {
+            "" => None,
+            a => match a.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        return v6.parse::<std::net::Ipv6Addr>().is_ok() && port_ok(port);
+    }
+    let (name, port) = match h.split_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (h, None),
+    };
+    !name.is_empty()
+        && name.len() <= 253
+        && !name.starts_with(['.', '-'])
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
+        && port_ok(port)
 }
 
 /// Last value of a comma-separated header: the one our immediate (trusted) peer added.
@@ -412,34 +576,35 @@ fn last_list_value(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
     (!v.is_empty()).then_some(v)
 }
 
-/// `proto` and `host` of the last element of the RFC 7239 `Forwarded` header.
-fn last_forwarded_element(
-    headers: &HeaderMap,
-    want_host: bool,
-) -> (Option<Scheme>, Option<String>) {
-    let mut proto = None;
-    let mut host = None;
-    let element = headers
+/// The last element of the RFC 7239 `Forwarded` header: the one our immediate
+/// (trusted) peer added. `None` when it cannot be read.
+fn last_forwarded_element(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get_all(http::header::FORWARDED)
         .iter()
         .next_back()
         .and_then(|last| last.to_str().ok())
-        .and_then(|s| s.rsplit(',').next());
-    let Some(element) = element else {
-        return (proto, host);
-    };
-    for pair in element.split(';') {
-        let Some((k, v)) = pair.split_once('=') else {
-            continue;
-        };
-        let v = v.trim().trim_matches('"');
-        match k.trim().to_ascii_lowercase().as_str() {
-            "proto" => proto = Scheme::parse(v),
-            "host" if want_host && !v.is_empty() => host = Some(v.to_string()),
-            _ => {}
-        }
+        .and_then(|s| s.rsplit(',').next())
+}
+
+/// A client address as proxies write it: `203.0.113.9`, `203.0.113.9:5678`,
+/// `2001:db8::1`, `[2001:db8::1]:5678`. Obfuscated or `unknown` nodes give `None`.
+fn parse_node(v: &str) -> Option<IpAddr> {
+    let v = v.trim().trim_matches('"');
+    if let Ok(ip) = v.parse::<IpAddr>() {
+        return Some(canonical(ip));
     }
-    (proto, host)
+    if let Some(rest) = v.strip_prefix('[') {
+        return rest
+            .split_once(']')?
+            .0
+            .parse::<IpAddr>()
+            .ok()
+            .map(canonical);
+    }
+    v.parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|s| canonical(s.ip()))
 }
 
 /// What rampart concluded about one request.
@@ -639,7 +804,7 @@ mod tests {
 
     #[test]
     fn forwarded_proto_only_from_trusted_peer() {
-        let t = ProxyTrust::peers(["10.0.0.0/8"]).unwrap();
+        let t = ProxyTrust::peers(["10.0.0.0/8"], ProxyHeaders::X_FORWARDED).unwrap();
         let h = [("host", "a.example"), ("x-forwarded-proto", "https")];
         assert!(facts(&t, "10.2.3.4", &h).secure);
         assert!(!facts(&t, "11.2.3.4", &h).secure);
@@ -648,7 +813,7 @@ mod tests {
 
     #[test]
     fn last_hop_wins_and_case_is_ignored() {
-        let t = ProxyTrust::loopback();
+        let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
         let f = facts(&t, "127.0.0.1", &[("x-forwarded-proto", "http, HTTPS")]);
         assert!(f.secure);
         let f = facts(&t, "127.0.0.1", &[("x-forwarded-proto", "https, http")]);
@@ -657,7 +822,7 @@ mod tests {
 
     #[test]
     fn rfc7239_forwarded() {
-        let t = ProxyTrust::loopback();
+        let t = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
         let f = facts(
             &t,
             "::1",
@@ -673,7 +838,7 @@ mod tests {
 
     #[test]
     fn unreadable_forwarded_header_does_not_fall_back_to_x_forwarded() {
-        let t = ProxyTrust::loopback();
+        let t = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
         let mut h = HeaderMap::new();
         h.insert("host", "shop.example".parse().unwrap());
         h.insert(
@@ -690,30 +855,148 @@ mod tests {
 
     #[test]
     fn empty_peer_list_trusts_nobody() {
-        let t = ProxyTrust::peers(Vec::<&str>::new()).unwrap();
+        let t = ProxyTrust::peers(Vec::<&str>::new(), ProxyHeaders::X_FORWARDED).unwrap();
         assert!(t.trusts_nobody() && !t.trusts(Some("127.0.0.1".parse().unwrap())));
     }
 
+    /// The attack probe's three requests: nginx sets X-Forwarded-Proto and
+    /// passes the client's own `Forwarded` header through. Only the headers the
+    /// proxy is said to write are read.
     #[test]
-    fn forwarded_header_is_not_mixed_with_x_forwarded() {
-        let t = ProxyTrust::loopback();
-        let f = facts(
-            &t,
-            "127.0.0.1",
-            &[
-                ("host", "shop.example"),
-                ("forwarded", "for=1.2.3.4"),
-                ("x-forwarded-proto", "https"),
-                ("x-forwarded-host", "evil.example"),
-            ],
-        );
-        assert!(!f.secure);
+    fn a_client_forwarded_header_is_ignored_when_the_proxy_writes_x_forwarded() {
+        let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+        for client in [
+            "for=198.51.100.7",
+            "proto=http;host=evil.example",
+            "host=localhost;proto=http",
+        ] {
+            let f = facts(
+                &t,
+                "127.0.0.1",
+                &[
+                    ("host", "shop.example"),
+                    ("forwarded", client),
+                    ("x-forwarded-proto", "https"),
+                ],
+            );
+            assert!(f.secure, "{client}");
+            assert_eq!(f.host.as_deref(), Some("shop.example"), "{client}");
+        }
+    }
+
+    #[test]
+    fn x_forwarded_headers_are_read_only_when_named() {
+        let proto_only = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED_PROTO).unwrap();
+        let h = [
+            ("host", "shop.example"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "evil.example"),
+            ("x-forwarded-for", "198.51.100.7"),
+        ];
+        let f = facts(&proto_only, "127.0.0.1", &h);
+        assert!(f.secure);
         assert_eq!(f.host.as_deref(), Some("shop.example"));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "198.51.100.7".parse().unwrap());
+        let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+        assert_eq!(
+            proto_only.client_addr(proxy, &headers),
+            Some("127.0.0.1".parse().unwrap())
+        );
+        let all = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+        assert_eq!(
+            facts(&all, "127.0.0.1", &h).host.as_deref(),
+            Some("evil.example")
+        );
+        assert_eq!(
+            all.client_addr(proxy, &headers),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        // A proxy said to write `Forwarded` has none of X-Forwarded-* read.
+        let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
+        let f = facts(&rfc, "127.0.0.1", &h);
+        assert!(!f.secure && !f.from_trusted_proxy);
+        assert_eq!(
+            rfc.client_addr(proxy, &headers),
+            Some("127.0.0.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn header_sets_must_be_named_and_not_mixed() {
+        assert!(ProxyTrust::loopback(ProxyHeaders::default()).is_err());
+        let e = ProxyTrust::all_traffic_via_proxy(
+            ProxyHeaders::FORWARDED | ProxyHeaders::X_FORWARDED_PROTO,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+    }
+
+    #[test]
+    fn client_nodes() {
+        for (v, ip) in [
+            ("203.0.113.9", Some("203.0.113.9")),
+            ("203.0.113.9:5678", Some("203.0.113.9")),
+            ("\"[2001:db8::1]:4711\"", Some("2001:db8::1")),
+            ("2001:db8::1", Some("2001:db8::1")),
+            ("::ffff:192.0.2.1", Some("192.0.2.1")),
+            ("unknown", None),
+            ("_hidden", None),
+        ] {
+            assert_eq!(parse_node(v), ip.map(|i| i.parse().unwrap()), "{v}");
+        }
+        let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "forwarded",
+            "for=1.1.1.1, for=\"[2001:db8::7]:99\";proto=https"
+                .parse()
+                .unwrap(),
+        );
+        let proxy = ConnectionInfo::peer("::1".parse().unwrap());
+        assert_eq!(
+            rfc.client_addr(proxy, &h),
+            Some("2001:db8::7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn hosts() {
+        for ok in [
+            "shop.example",
+            "shop.example:8443",
+            "a-b_c.example",
+            "127.0.0.1:80",
+            "[::1]",
+            "[2001:db8::1]:443",
+            "localhost",
+        ] {
+            assert!(valid_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example;",
+            "evil.example'",
+            "a@b",
+            "a b",
+            "a%2eb",
+            "shop.example:",
+            "shop.example:99999",
+            "shop.example:8x",
+            "[::1",
+            "[nope]",
+            "[::1]x",
+            ".shop",
+            "-shop",
+            "Shop.example",
+        ] {
+            assert!(!valid_host(bad), "{bad}");
+        }
     }
 
     #[test]
     fn ipv4_mapped_peer_is_canonicalised() {
-        let t = ProxyTrust::loopback();
+        let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
         assert!(t.trusts(Some("::ffff:127.0.0.1".parse().unwrap())));
     }
 

@@ -157,7 +157,7 @@ mod tests {
     use crate::csp::{Csp, Policy};
     use crate::headers::Overrides;
     use crate::request::Facts;
-    use crate::{ConnectionInfo, ProxyTrust};
+    use crate::{ConnectionInfo, ProxyHeaders, ProxyTrust};
 
     fn facts() -> RequestFacts {
         RequestFacts::test(false, "localhost")
@@ -205,7 +205,7 @@ mod tests {
             .body(())
             .unwrap();
         let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-        let trust = ProxyTrust::loopback();
+        let trust = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
         let lazy = trust.lazy_facts(None, proxy, req.uri(), req.headers());
         assert!(lazy.secure());
         let Facts::Lazy { full, .. } = &lazy else {

@@ -13,7 +13,7 @@ use common::*;
 use http::{Request, StatusCode};
 use rampart::core::csrf::Csrf;
 use rampart::core::headers::SecureHeaders;
-use rampart::core::ProxyTrust;
+use rampart::core::{ProxyHeaders, ProxyTrust};
 use rampart::{CsrfLayer, CsrfToken, SecureHeadersLayer};
 
 const KEY: [u8; 32] = [0x5a; 32];
@@ -58,7 +58,7 @@ fn app(csrf: Csrf) -> App {
         .layer(CsrfLayer::new(csrf))
         .layer(SecureHeadersLayer::new(
             SecureHeaders::builder()
-                .proxy_trust(ProxyTrust::loopback())
+                .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap())
                 .build()
                 .unwrap(),
         ));
@@ -874,7 +874,7 @@ async fn csrf_trust_of_its_own_under_a_default_header_layer() {
             .route("/submit", handler)
             .layer(
                 CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap())
-                    .proxy_trust(ProxyTrust::loopback()),
+                    .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
             )
             .layer(SecureHeadersLayer::new(headers.build().unwrap()));
         let form = Request::get("/form")
@@ -898,4 +898,90 @@ async fn csrf_trust_of_its_own_under_a_default_header_layer() {
         assert_eq!(send(&router, req, "127.0.0.1", false).await.status(), 200);
         assert_eq!(hits.load(Ordering::SeqCst), 1);
     }
+}
+
+/// A page that rendered a token is `private, no-store` unless its handler chose
+/// a `Cache-Control`; the setting changes or removes the value; a page without
+/// a token keeps what it had.
+#[tokio::test]
+async fn token_pages_are_kept_out_of_shared_caches() {
+    let default = default_app();
+    let res = send(
+        &default.router,
+        get_req("/form", "localhost"),
+        CLIENT,
+        false,
+    )
+    .await;
+    assert_eq!(header(&res, "cache-control"), Some("private, no-store"));
+    let res = send(
+        &default.router,
+        get_req("/plain", "localhost"),
+        CLIENT,
+        false,
+    )
+    .await;
+    assert_eq!(header(&res, "cache-control"), None);
+
+    let own = Router::new()
+        .route(
+            "/form",
+            get(|t: CsrfToken| async move {
+                ([("cache-control", "private, max-age=5")], format!("{t}"))
+            }),
+        )
+        .layer(CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap()));
+    let res = send(&own, get_req("/form", "localhost"), CLIENT, false).await;
+    assert_eq!(header(&res, "cache-control"), Some("private, max-age=5"));
+
+    for (setting, expected) in [(Some("no-cache"), Some("no-cache")), (None, None)] {
+        let app = app(Csrf::builder()
+            .key(&KEY)
+            .token_cache_control(setting)
+            .build()
+            .unwrap());
+        let res = send(&app.router, get_req("/form", "localhost"), CLIENT, false).await;
+        assert_eq!(header(&res, "cache-control"), expected, "{setting:?}");
+        assert_eq!(header(&res, "vary"), Some("Cookie"));
+    }
+}
+
+/// A body that stalls gets 408 when the configured deadline passes, logged
+/// with its reason; the handler never runs.
+#[tokio::test]
+async fn a_stalled_body_times_out_with_408() {
+    let app = app(Csrf::builder()
+        .key(&KEY)
+        .body_timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap());
+    let (cookie, _) = token(&app.router, "localhost", false).await;
+    let (_tx, rx) =
+        tokio::sync::mpsc::channel::<Result<http_body::Frame<Bytes>, std::io::Error>>(1);
+    let stalled = Body::new(http_body_util::StreamBody::new(tokio_stream_like(rx)));
+    let req = post_req("/submit", "localhost")
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(stalled)
+        .unwrap();
+    let logs = capture_logs();
+    let started = std::time::Instant::now();
+    let res = send(&app.router, req, CLIENT, false).await;
+    assert_eq!(res.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    assert_eq!(app.hits.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        logs.lines_containing("body-timeout").len(),
+        1,
+        "{}",
+        logs.text()
+    );
+}
+
+/// The receiving half of a channel as a stream of body frames, never ending
+/// while the sender lives: a client that stopped sending.
+fn tokio_stream_like<T>(
+    mut rx: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }

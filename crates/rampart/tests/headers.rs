@@ -16,7 +16,7 @@ use rampart::core::headers::{
     Allow, CookieHardening, FrameOptions, Hsts, HttpsRedirect, Overrides, PermissionsPolicy,
     RedirectExemptions, SecureHeaders, SecureHeadersBuilder,
 };
-use rampart::core::ProxyTrust;
+use rampart::core::{ProxyHeaders, ProxyTrust};
 use rampart::{CspNonce, OverrideLayer, SecureHeadersLayer};
 
 fn app_with(builder: SecureHeadersBuilder) -> Router {
@@ -85,7 +85,10 @@ fn app_with(builder: SecureHeadersBuilder) -> Router {
 }
 
 fn default_app() -> Router {
-    app_with(SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()))
+    app_with(
+        SecureHeaders::builder()
+            .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
+    )
 }
 
 const HTTPS: bool = true;
@@ -849,7 +852,8 @@ async fn scope_on_the_request_only_when_needed() {
             "shared secure=true",
         ),
         (
-            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()),
+            SecureHeaders::builder()
+                .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
             "shared secure=true",
         ),
     ];
@@ -866,4 +870,84 @@ async fn scope_on_the_request_only_when_needed() {
         assert_eq!(header(&res, "x-frame-options"), Some("SAMEORIGIN"));
         assert_eq!(body_string(res).await, expected);
     }
+}
+
+/// A page that used its nonce is `private, no-store` unless the handler chose
+/// a `Cache-Control`, on the prebuilt-map path and the overrides path alike;
+/// the setting changes or removes it; pages without a nonce keep what they had.
+#[tokio::test]
+async fn nonce_pages_are_kept_out_of_shared_caches() {
+    let nonce_csp = || Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    let page = |n: CspNonce| async move { Html(format!("<script nonce=\"{n}\"></script>")) };
+    let app = |b: SecureHeadersBuilder| {
+        Router::new()
+            .route("/with_nonce", get(page))
+            .route(
+                "/own",
+                get(|n: CspNonce| async move {
+                    ([("cache-control", "public, max-age=60")], format!("{n}"))
+                }),
+            )
+            .route(
+                "/overridden",
+                get(page).layer(OverrideLayer::new(
+                    Overrides::new().frame_options(FrameOptions::Deny),
+                )),
+            )
+            .route("/plain", get(|| async { "no nonce" }))
+            .layer(SecureHeadersLayer::new(b.build().unwrap()))
+    };
+    let default = app(SecureHeaders::builder().csp(Some(nonce_csp())));
+    for (path, expected) in [
+        ("/with_nonce", Some("private, no-store")),
+        ("/overridden", Some("private, no-store")),
+        ("/own", Some("public, max-age=60")),
+        ("/plain", None),
+    ] {
+        let res = send(&default, get_req(path, "localhost"), CLIENT, HTTP).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "cache-control"), expected, "{path}");
+    }
+    for (setting, expected) in [(Some("no-store"), Some("no-store")), (None, None)] {
+        let a = app(SecureHeaders::builder()
+            .csp(Some(nonce_csp()))
+            .nonce_cache_control(setting));
+        let res = send(&a, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+        assert_eq!(header(&res, "cache-control"), expected, "{setting:?}");
+    }
+}
+
+/// A redirect that would go to any host the request names says so once, when
+/// the set is built, naming the setting; a host list or no redirect is silent.
+#[test]
+fn an_open_redirect_is_named_at_build_time() {
+    let logs = capture_logs();
+    SecureHeaders::builder().build().unwrap();
+    let warned = logs.lines_containing("no allowed hosts are set");
+    assert_eq!(warned.len(), 1, "{}", logs.text());
+    assert!(
+        warned[0].contains("HttpsRedirect::allowed_hosts"),
+        "{}",
+        warned[0]
+    );
+    drop(logs);
+    let logs = capture_logs();
+    SecureHeaders::builder()
+        .https_redirect(
+            HttpsRedirect::default()
+                .allowed_hosts(["shop.example"])
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    SecureHeaders::builder()
+        .https_redirect(HttpsRedirect::disabled())
+        .build()
+        .unwrap();
+    assert_eq!(
+        logs.lines_containing("allowed hosts").len(),
+        0,
+        "{}",
+        logs.text()
+    );
 }

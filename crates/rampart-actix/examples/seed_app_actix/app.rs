@@ -8,7 +8,7 @@
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -16,7 +16,7 @@ use actix_web::error::{JsonPayloadError, UrlencodedError};
 use actix_web::http::StatusCode;
 use actix_web::{guard, web, App, HttpResponse, HttpServer};
 use minijinja::{context, Environment};
-use rampart_actix::core::csp::{CspReport, ReportCollector};
+use rampart_actix::core::csp::ReportCollector;
 use rampart_actix::core::csrf::Csrf;
 use rampart_actix::core::headers::SecureHeaders;
 use rampart_actix::core::ConfigError;
@@ -36,8 +36,8 @@ pub struct SeedState {
     pub logins: Arc<AtomicUsize>,
     /// How many times PUT/DELETE /items ran.
     pub item_writes: Arc<AtomicUsize>,
-    /// CSP reports received.
-    pub reports: Arc<Mutex<Vec<CspReport>>>,
+    /// CSP reports received (the newest, bounded).
+    pub reports: ReportLog,
     templates: Arc<Environment<'static>>,
 }
 
@@ -59,15 +59,10 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         templates: Arc::new(templates()),
         ..SeedState::default()
     };
-    let report = cfg.csp_report_uri.as_ref().map(|uri| {
-        let reports = state.reports.clone();
-        let collector = ReportCollector::new(move |r: &CspReport| {
-            if let Ok(mut v) = reports.lock() {
-                v.push(r.clone());
-            }
-        });
-        (uri.clone(), collector)
-    });
+    let report = match &cfg.csp_report_uri {
+        Some(uri) => Some((uri.clone(), seed_collector(&state.reports)?)),
+        None => None,
+    };
     Ok(Seed {
         headers: seed_headers(&cfg)?,
         csrf: seed_csrf(&cfg)?,
@@ -165,6 +160,8 @@ impl Seed {
     pub fn server(self, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
         Ok(HttpServer::new(move || self.app())
             .workers(workers)
+            // The request head must arrive in time (rampart bounds the body read).
+            .client_request_timeout(HEADER_READ_TIMEOUT)
             .listen(listener)?
             .run())
     }

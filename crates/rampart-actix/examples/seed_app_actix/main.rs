@@ -1,4 +1,4 @@
-//! The seed app on actix-web: `cargo run --release --example seed_app_actix [-- --addr 127.0.0.1:8000] [--csp-report-uri /csp-report]`.
+//! The seed app on actix-web: `cargo run --release --example seed_app_actix [-- --addr 127.0.0.1:8000] [--csp-report-uri /csp-report] [--allowed-host HOST]...`.
 //!
 //! The same app as `seed_app` (axum): the Flask post's CSP (nonce in
 //! script-src and script-src-elem), CSRF protection, forwarded headers trusted

@@ -187,6 +187,11 @@ impl RequestNonces {
         Self::new(false)
     }
 
+    /// Whether the page used any of these nonces.
+    pub(crate) fn any_generated(&self) -> bool {
+        self.script().generated().is_some() || self.style().generated().is_some()
+    }
+
     /// The script nonce (for `<script nonce="…">`).
     ///
     /// ```

@@ -9,8 +9,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::{ConnectionInfo, ProxyTrust};
+
 /// Most clients tracked by the rate limiter; bounds its memory.
 const MAX_TRACKED_CLIENTS: usize = 10_000;
+/// Most distinct reports remembered for collapsing; bounds its memory (a
+/// report past it is passed on, not remembered).
+const MAX_TRACKED_REPORTS: usize = 10_000;
 
 /// One CSP violation, normalised from either report format.
 ///
@@ -23,7 +28,7 @@ const MAX_TRACKED_CLIENTS: usize = 10_000;
 /// c.ingest(Some("application/csp-report"), None, body).unwrap();
 /// assert_eq!(seen.lock().unwrap()[0].violated_directive, "script-src-elem");
 /// ```
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct CspReport {
     /// The page on which the violation happened.
     pub document_uri: String,
@@ -41,6 +46,34 @@ pub struct CspReport {
     pub sample: Option<String>,
     /// The policy that was violated.
     pub original_policy: Option<String>,
+    /// How many identical reports this one stands for (see
+    /// [`ReportCollector::collapse_window`]); 1 for a report passed on by itself.
+    pub count: u64,
+}
+
+impl CspReport {
+    /// The same violation, whatever the counts.
+    fn same_violation(&self, o: &CspReport) -> bool {
+        self.document_uri == o.document_uri
+            && self.blocked_uri == o.blocked_uri
+            && self.violated_directive == o.violated_directive
+            && self.disposition == o.disposition
+            && self.source_file == o.source_file
+            && self.line == o.line
+            && self.sample == o.sample
+            && self.original_policy == o.original_policy
+    }
+}
+
+/// Logs a report and hands it to the sink.
+fn emit(sink: &dyn ReportSink, r: &CspReport) {
+    // Debug formatting escapes control characters, so a report cannot forge log lines.
+    if r.disposition == "report" {
+        tracing::info!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, count = r.count, "CSP violation (report-only)");
+    } else {
+        tracing::warn!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, count = r.count, "CSP violation");
+    }
+    sink.report(r);
 }
 
 /// Receives accepted reports (store, forward, count…).
@@ -139,6 +172,12 @@ pub struct ReportStats {
     pub unsupported_media_type: u64,
     /// Non-CSP entries in `application/reports+json` batches (ignored).
     pub ignored: u64,
+    /// Reports dropped because a body held more than
+    /// [`max_reports_per_body`](ReportCollector::max_reports_per_body).
+    pub over_cap: u64,
+    /// Accepted reports folded into an identical one's
+    /// [`count`](CspReport::count) instead of being passed on by themselves.
+    pub collapsed: u64,
 }
 
 #[derive(Default)]
@@ -149,24 +188,63 @@ struct Counters {
     rate_limited: AtomicU64,
     unsupported_media_type: AtomicU64,
     ignored: AtomicU64,
+    over_cap: AtomicU64,
+    collapsed: AtomicU64,
+}
+
+#[derive(Clone)]
+struct Settings {
+    max_body: usize,
+    per_window: u32,
+    window: Duration,
+    max_per_body: usize,
+    collapse_window: Duration,
+    body_timeout: Duration,
+    proxy_trust: ProxyTrust,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_body: 64 * 1024,
+            per_window: 60,
+            window: Duration::from_secs(60),
+            max_per_body: 100,
+            collapse_window: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(10),
+            proxy_trust: ProxyTrust::nobody(),
+        }
+    }
+}
+
+/// A report seen within the collapse window, and how many identical ones
+/// arrived after it.
+struct Seen {
+    since: Instant,
+    repeats: u64,
 }
 
 struct Inner {
     sink: Box<dyn ReportSink>,
-    max_body: usize,
-    per_window: u32,
-    window: Duration,
+    settings: Settings,
     clients: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+    seen: Mutex<HashMap<CspReport, Seen>>,
     counters: Counters,
 }
 
-/// Validates, rate-limits, logs and forwards CSP violation reports.
+/// Validates, rate-limits, collapses, logs and forwards CSP violation reports.
 ///
 /// Adapters mount it on a report endpoint: they read the body (rejecting bodies
 /// over [`max_body_bytes`](ReportCollector::max_body_bytes) with
 /// [`record_too_large`](ReportCollector::record_too_large) and 413) and call
 /// [`ingest`](ReportCollector::ingest), answering 204 on success or
 /// [`ReportError::status`] on failure.
+///
+/// A browser, or someone posing as one, can send many reports: each client
+/// (its address as the trusted proxy reports it, see
+/// [`proxy_trust`](Self::proxy_trust)) may send 60 bodies a minute, at most
+/// 100 reports are taken from one body, and identical reports within a minute
+/// reach the log and the sink once, with a [`count`](CspReport::count).
 ///
 /// ```
 /// use rampart_core::csp::{CspReport, ReportCollector, ReportError};
@@ -181,18 +259,22 @@ pub struct ReportCollector(Arc<Inner>);
 
 impl fmt::Debug for ReportCollector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.0.settings;
         f.debug_struct("ReportCollector")
-            .field("max_body", &self.0.max_body)
-            .field("per_window", &self.0.per_window)
-            .field("window", &self.0.window)
+            .field("max_body", &s.max_body)
+            .field("per_window", &s.per_window)
+            .field("window", &s.window)
+            .field("max_per_body", &s.max_per_body)
+            .field("collapse_window", &s.collapse_window)
             .field("stats", &self.stats())
             .finish()
     }
 }
 
 impl ReportCollector {
-    /// A collector sending reports to `sink`; at most 64 KiB per body and 60
-    /// bodies per client per minute.
+    /// A collector sending reports to `sink`: at most 64 KiB and 100 reports
+    /// per body, 60 bodies per client per minute, identical reports collapsed
+    /// for a minute, 10 s for a body to arrive.
     ///
     /// ```
     /// # use rampart_core::csp::ReportCollector;
@@ -200,35 +282,31 @@ impl ReportCollector {
     /// assert_eq!(c.max_body_bytes(), 64 * 1024);
     /// ```
     pub fn new(sink: impl ReportSink) -> Self {
+        Self::with_settings(Box::new(sink), Settings::default())
+    }
+
+    fn with_settings(sink: Box<dyn ReportSink>, settings: Settings) -> Self {
         ReportCollector(Arc::new(Inner {
-            sink: Box::new(sink),
-            max_body: 64 * 1024,
-            per_window: 60,
-            window: Duration::from_secs(60),
+            sink,
+            settings,
             clients: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
             counters: Counters::default(),
         }))
     }
 
-    fn with(self, f: impl FnOnce(&mut Inner)) -> Self {
+    fn with(self, f: impl FnOnce(&mut Settings)) -> Self {
         // Settings are applied before the collector is shared; if it was already
         // cloned, rebuild it with the same sink handle.
         match Arc::try_unwrap(self.0) {
             Ok(mut inner) => {
-                f(&mut inner);
+                f(&mut inner.settings);
                 ReportCollector(Arc::new(inner))
             }
             Err(shared) => {
-                let c = ReportCollector::new(SharedSink(shared.clone()));
-                let mut inner = match Arc::try_unwrap(c.0) {
-                    Ok(i) => i,
-                    Err(a) => return ReportCollector(a),
-                };
-                inner.max_body = shared.max_body;
-                inner.per_window = shared.per_window;
-                inner.window = shared.window;
-                f(&mut inner);
-                ReportCollector(Arc::new(inner))
+                let mut settings = shared.settings.clone();
+                f(&mut settings);
+                Self::with_settings(Box::new(SharedSink(shared)), settings)
             }
         }
     }
@@ -241,22 +319,88 @@ impl ReportCollector {
     /// assert_eq!(c.ingest(Some("application/json"), None, &[b' '; 11]), Err(ReportError::TooLarge));
     /// ```
     pub fn max_body(self, bytes: usize) -> Self {
-        self.with(|i| i.max_body = bytes)
+        self.with(|s| s.max_body = bytes)
     }
 
-    /// Sets the rate limit: at most `per_window` bodies per client IP per `window`.
+    /// Sets the rate limit: at most `per_window` bodies per client per `window`.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{ReportCollector, ReportError};
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
+    ///     .rate_limit(0, std::time::Duration::from_secs(10));
+    /// assert_eq!(c.ingest(Some("application/json"), None, b"[]"), Err(ReportError::RateLimited));
+    /// ```
+    pub fn rate_limit(self, per_window: u32, window: Duration) -> Self {
+        self.with(|s| {
+            s.per_window = per_window;
+            s.window = window;
+        })
+    }
+
+    /// Most reports taken from one body (default 100); the rest are dropped
+    /// and counted in [`ReportStats::over_cap`]. A browser batches a page's
+    /// reports, but a hundred violations of one page say all there is to say.
     ///
     /// ```
     /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_reports_per_body(1);
+    /// let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
+    /// let two = format!("[{one},{}]", one.replace("inline", "eval"));
+    /// assert_eq!(c.ingest(Some("application/reports+json"), None, two.as_bytes()), Ok(1));
+    /// assert_eq!(c.stats().over_cap, 1);
+    /// ```
+    pub fn max_reports_per_body(self, n: usize) -> Self {
+        self.with(|s| s.max_per_body = n)
+    }
+
+    /// How long identical reports are collapsed (default one minute;
+    /// `Duration::ZERO` collapses only those within one body). The first reaches the log and
+    /// the sink at once; the identical ones that follow within the window are
+    /// counted, and reach them as one report with that
+    /// [`count`](CspReport::count) once the window has passed and another
+    /// report arrives.
+    ///
+    /// ```
+    /// use rampart_core::csp::{CspReport, ReportCollector};
+    /// let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CspReport>::new()));
+    /// let sink = seen.clone();
+    /// let c = ReportCollector::new(move |r: &CspReport| sink.lock().unwrap().push(r.clone()));
+    /// let body = br#"{"csp-report":{"blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
+    /// for _ in 0..5 {
+    ///     c.ingest(Some("application/csp-report"), None, body).unwrap();
+    /// }
+    /// assert_eq!(seen.lock().unwrap().len(), 1);
+    /// assert_eq!(c.stats().collapsed, 4);
+    /// ```
+    pub fn collapse_window(self, window: Duration) -> Self {
+        self.with(|s| s.collapse_window = window)
+    }
+
+    /// How long a report body may take to arrive (default 10 s); adapters
+    /// answer `408` after that.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).body_timeout(std::time::Duration::from_secs(2));
+    /// assert_eq!(c.body_deadline(), std::time::Duration::from_secs(2));
+    /// ```
+    pub fn body_timeout(self, timeout: Duration) -> Self {
+        self.with(|s| s.body_timeout = timeout)
+    }
+
+    /// Whose forwarded headers name the client, for the per-client rate limit.
+    /// Behind a proxy every request comes from the proxy's address, so without
+    /// this one client's reports would use up everyone's allowance.
+    ///
+    /// ```
+    /// use rampart_core::csp::ReportCollector;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
     /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
-    ///     .rate_limit(10, std::time::Duration::from_secs(10));
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
     /// # let _ = c;
     /// ```
-    pub fn rate_limit(self, per_window: u32, window: Duration) -> Self {
-        self.with(|i| {
-            i.per_window = per_window;
-            i.window = window;
-        })
+    pub fn proxy_trust(self, trust: ProxyTrust) -> Self {
+        self.with(|s| s.proxy_trust = trust)
     }
 
     /// The largest accepted body, so adapters can stop reading early.
@@ -266,10 +410,22 @@ impl ReportCollector {
     /// assert_eq!(ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_body(100).max_body_bytes(), 100);
     /// ```
     pub fn max_body_bytes(&self) -> usize {
-        self.0.max_body
+        self.0.settings.max_body
     }
 
-    /// Parses `body` and hands each CSP report to the sink; returns how many were accepted.
+    /// How long adapters wait for a body.
+    pub fn body_deadline(&self) -> Duration {
+        self.0.settings.body_timeout
+    }
+
+    /// The client a report request counts against: what the trusted proxy
+    /// reports, else the peer.
+    pub(crate) fn client(&self, conn: ConnectionInfo, headers: &http::HeaderMap) -> Option<IpAddr> {
+        self.0.settings.proxy_trust.client_addr(conn, headers)
+    }
+
+    /// Parses `body` and hands each CSP report to the sink; returns how many
+    /// were taken (collapsed ones included).
     ///
     /// Accepts `application/csp-report` (CSP2 `{"csp-report": {...}}`),
     /// `application/reports+json` (Reporting API batches; non-CSP entries are
@@ -301,7 +457,7 @@ impl ReportCollector {
                 return Err(ReportError::UnsupportedMediaType);
             }
         };
-        if body.len() > self.0.max_body {
+        if body.len() > self.0.settings.max_body {
             self.record_too_large();
             return Err(ReportError::TooLarge);
         }
@@ -309,7 +465,7 @@ impl ReportCollector {
             c.rate_limited.fetch_add(1, Ordering::Relaxed);
             return Err(ReportError::RateLimited);
         }
-        let (reports, ignored) = match parse(kind, body) {
+        let (mut reports, ignored) = match parse(kind, body) {
             Ok(r) => r,
             Err(why) => {
                 c.malformed.fetch_add(1, Ordering::Relaxed);
@@ -317,18 +473,77 @@ impl ReportCollector {
             }
         };
         c.ignored.fetch_add(ignored, Ordering::Relaxed);
-        for r in &reports {
-            // Debug formatting escapes control characters, so a report cannot forge log lines.
-            if r.disposition == "report" {
-                tracing::info!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, "CSP violation (report-only)");
-            } else {
-                tracing::warn!(document = ?without_query(&r.document_uri), blocked = ?without_query(&r.blocked_uri), directive = ?r.violated_directive, source = ?r.source_file.as_deref().map(without_query), line = ?r.line, "CSP violation");
-            }
-            self.0.sink.report(r);
+        let cap = self.0.settings.max_per_body;
+        if reports.len() > cap {
+            c.over_cap
+                .fetch_add((reports.len() - cap) as u64, Ordering::Relaxed);
+            reports.truncate(cap);
         }
-        c.accepted
-            .fetch_add(reports.len() as u64, Ordering::Relaxed);
-        Ok(reports.len())
+        let taken = reports.len();
+        for r in self.collapse(reports) {
+            emit(&*self.0.sink, &r);
+        }
+        c.accepted.fetch_add(taken as u64, Ordering::Relaxed);
+        Ok(taken)
+    }
+
+    /// The reports to pass on now: within the body, identical ones become one
+    /// with a count; across bodies, one already passed on within the window is
+    /// only counted, and the count of every window that has passed comes out
+    /// as one report.
+    fn collapse(&self, reports: Vec<CspReport>) -> Vec<CspReport> {
+        let mut unique: Vec<CspReport> = Vec::with_capacity(reports.len());
+        for r in reports {
+            match unique.iter_mut().find(|u| u.same_violation(&r)) {
+                Some(u) => u.count += 1,
+                None => unique.push(r),
+            }
+        }
+        let window = self.0.settings.collapse_window;
+        if window.is_zero() {
+            return unique;
+        }
+        let c = &self.0.counters;
+        let now = Instant::now();
+        let mut out = Vec::new();
+        // A poisoned lock only means another thread panicked mid-update; the map is still usable.
+        let mut seen = self.0.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.retain(|r, s| {
+            if now.duration_since(s.since) < window {
+                return true;
+            }
+            if s.repeats > 0 {
+                let mut summary = r.clone();
+                summary.count = s.repeats;
+                out.push(summary);
+            }
+            false
+        });
+        for r in unique {
+            let key = CspReport {
+                count: 1,
+                ..r.clone()
+            };
+            if let Some(s) = seen.get_mut(&key) {
+                s.repeats += r.count;
+                c.collapsed.fetch_add(r.count, Ordering::Relaxed);
+                continue;
+            }
+            if r.count > 1 {
+                c.collapsed.fetch_add(r.count - 1, Ordering::Relaxed);
+            }
+            if seen.len() < MAX_TRACKED_REPORTS {
+                seen.insert(
+                    key,
+                    Seen {
+                        since: now,
+                        repeats: 0,
+                    },
+                );
+            }
+            out.push(r);
+        }
+        out
     }
 
     /// A snapshot of the counters.
@@ -346,6 +561,8 @@ impl ReportCollector {
             rate_limited: c.rate_limited.load(Ordering::Relaxed),
             unsupported_media_type: c.unsupported_media_type.load(Ordering::Relaxed),
             ignored: c.ignored.load(Ordering::Relaxed),
+            over_cap: c.over_cap.load(Ordering::Relaxed),
+            collapsed: c.collapsed.load(Ordering::Relaxed),
         }
     }
 
@@ -364,7 +581,7 @@ impl ReportCollector {
     /// Fixed-window rate limit per client; `None` clients share one bucket.
     fn allow(&self, client: Option<IpAddr>) -> bool {
         let now = Instant::now();
-        let window = self.0.window;
+        let window = self.0.settings.window;
         // A poisoned lock only means another thread panicked mid-update; the map is still usable.
         let mut map = self.0.clients.lock().unwrap_or_else(|e| e.into_inner());
         if !map.contains_key(&client) && map.len() >= MAX_TRACKED_CLIENTS {
@@ -378,7 +595,7 @@ impl ReportCollector {
         if now.duration_since(entry.0) >= window {
             *entry = (now, 0);
         }
-        if entry.1 >= self.0.per_window {
+        if entry.1 >= self.0.settings.per_window {
             return false;
         }
         entry.1 += 1;
@@ -453,6 +670,7 @@ fn from_csp2(r: &Value) -> Result<CspReport, String> {
         line: line(r, "line-number"),
         sample: text(r, "script-sample"),
         original_policy: text(r, "original-policy"),
+        count: 1,
     })
 }
 
@@ -472,6 +690,7 @@ fn from_reporting(b: &Value) -> Result<CspReport, String> {
         line: line(b, "lineNumber"),
         sample: text(b, "sample"),
         original_policy: text(b, "originalPolicy"),
+        count: 1,
     })
 }
 
@@ -521,6 +740,7 @@ mod tests {
                 line: Some(12),
                 sample: Some("alert(1)".into()),
                 original_policy: Some("script-src 'self'".into()),
+                count: 1,
             }
         );
         assert_eq!(
@@ -660,5 +880,70 @@ mod tests {
         c.ingest(Some("application/csp-report"), None, CSP2.as_bytes())
             .unwrap();
         assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn identical_reports_collapse_and_their_count_comes_out_later() {
+        let (c, seen) = collector();
+        let c = c.collapse_window(Duration::from_millis(40));
+        let ct = Some("application/csp-report");
+        for _ in 0..3 {
+            assert_eq!(c.ingest(ct, None, CSP2.as_bytes()), Ok(1));
+        }
+        assert_eq!(seen.lock().unwrap().len(), 1);
+        assert_eq!(c.stats().collapsed, 2);
+        std::thread::sleep(Duration::from_millis(60));
+        let other = CSP2.replace("evil.example", "other.example");
+        assert_eq!(c.ingest(ct, None, other.as_bytes()), Ok(1));
+        let got = seen.lock().unwrap().clone();
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            (got[1].blocked_uri.as_str(), got[1].count),
+            ("https://evil.example/x.js", 2)
+        );
+        assert_eq!(
+            (got[2].blocked_uri.as_str(), got[2].count),
+            ("https://other.example/x.js", 1)
+        );
+        assert_eq!(c.stats().accepted, 4);
+    }
+
+    #[test]
+    fn one_body_gives_at_most_the_cap_and_collapses_within_itself() {
+        let (c, seen) = collector();
+        let c = c.max_reports_per_body(3);
+        let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
+        let other = one.replace("inline", "eval");
+        let body = format!("[{one},{one},{other},{other},{other}]");
+        assert_eq!(
+            c.ingest(Some("application/reports+json"), None, body.as_bytes()),
+            Ok(3)
+        );
+        let got = seen.lock().unwrap().clone();
+        assert_eq!(
+            got.iter()
+                .map(|r| (r.blocked_uri.as_str(), r.count))
+                .collect::<Vec<_>>(),
+            [("inline", 2), ("eval", 1)]
+        );
+        let s = c.stats();
+        assert_eq!((s.over_cap, s.collapsed, s.accepted), (2, 1, 3));
+        // Without collapsing, each report reaches the sink.
+        let (c, seen) = collector();
+        let c = c.collapse_window(Duration::ZERO);
+        c.ingest(
+            Some("application/reports+json"),
+            None,
+            format!("[{one},{one}]").as_bytes(),
+        )
+        .unwrap();
+        c.ingest(
+            Some("application/reports+json"),
+            None,
+            format!("[{one}]").as_bytes(),
+        )
+        .unwrap();
+        let counts: Vec<u64> = seen.lock().unwrap().iter().map(|r| r.count).collect();
+        assert_eq!(counts, [2, 1]);
     }
 }

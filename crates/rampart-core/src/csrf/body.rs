@@ -136,16 +136,19 @@ async fn multipart(
     let chunk = body.clone();
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(chunk) });
     let mut form = multer::Multipart::new(stream, boundary);
-    loop {
-        let Some(mut f) = form
-            .next_field()
-            .await
-            .map_err(|_| RejectReason::MalformedBody)?
-        else {
-            return Ok(None);
-        };
+    let mut found = None;
+    // The whole form is read: a second token field is refused, as in the other
+    // body kinds, instead of one of the two silently winning.
+    while let Some(mut f) = form
+        .next_field()
+        .await
+        .map_err(|_| RejectReason::MalformedBody)?
+    {
         if f.name() != Some(field) {
             continue;
+        }
+        if found.is_some() {
+            return Err(RejectReason::DuplicateToken);
         }
         let mut value = Vec::new();
         while let Some(chunk) = f.chunk().await.map_err(|_| RejectReason::MalformedBody)? {
@@ -154,20 +157,89 @@ async fn multipart(
             }
             value.extend_from_slice(&chunk);
         }
-        // Stop at the first token field; the rest of the body is not parsed.
-        return String::from_utf8(value)
-            .map(Some)
-            .map_err(|_| RejectReason::MalformedBody);
+        found = Some(String::from_utf8(value).map_err(|_| RejectReason::MalformedBody)?);
     }
+    Ok(found)
 }
 
+/// The token under `key` in a JSON object. serde_json's own map would keep the
+/// last of two equal keys; the object is walked instead so that a repeated key
+/// (escaped spellings included) is refused, as a repeated form field is.
 fn json(body: &[u8], key: &str) -> Result<Option<String>, RejectReason> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| RejectReason::MalformedBody)?;
-    match value.get(key) {
-        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(RejectReason::BadToken),
-        None => Ok(None),
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+    use std::borrow::Cow;
+
+    /// What the walk found: a token, a duplicate, or a key with a non-string value.
+    enum Found {
+        Token(Option<String>),
+        Duplicate,
+        NotAString,
+    }
+    struct Walk<'k>(&'k str);
+    impl<'de> DeserializeSeed<'de> for Walk<'_> {
+        type Value = Found;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Found, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk<'_> {
+        type Value = Found;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found, A::Error> {
+            let mut token = None;
+            let mut outcome = None;
+            while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+                if k != self.0 || outcome.is_some() {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                if token.is_some() {
+                    outcome = Some(Found::Duplicate);
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::String(s) => token = Some(s),
+                    _ => outcome = Some(Found::NotAString),
+                }
+            }
+            Ok(outcome.unwrap_or(Found::Token(token)))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Found, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Found::Token(None))
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+        fn visit_unit<E>(self) -> Result<Found, E> {
+            Ok(Found::Token(None))
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let found = Walk(key)
+        .deserialize(&mut de)
+        .and_then(|f| de.end().map(|()| f))
+        .map_err(|_| RejectReason::MalformedBody)?;
+    match found {
+        Found::Token(t) => Ok(t),
+        Found::Duplicate => Err(RejectReason::DuplicateToken),
+        Found::NotAString => Err(RejectReason::BadToken),
     }
 }
 
@@ -268,6 +340,28 @@ mod tests {
         assert_eq!(run(j, br#"["_csrf_token"]"#), Ok(None));
         assert_eq!(run(j, br#"{]]{"#), Err(RejectReason::MalformedBody));
         assert_eq!(run(j, br#"{"_csrf_token":5}"#), Err(RejectReason::BadToken));
+        // A repeated key is refused, whichever spelling, not the last one taken.
+        assert_eq!(
+            run(j, br#"{"_csrf_token":"A","_csrf_token":"B"}"#),
+            Err(RejectReason::DuplicateToken)
+        );
+        assert_eq!(
+            run(
+                j,
+                br#"{"\u005fcsrf_token":"A","x":{"_csrf_token":1},"_csrf_token":"B"}"#
+            ),
+            Err(RejectReason::DuplicateToken)
+        );
+        // Nested keys are the application's business; trailing garbage is not JSON.
+        assert_eq!(
+            run(j, br#"{"x":{"_csrf_token":"A"},"_csrf_token":"B"}"#),
+            Ok(Some("B".into()))
+        );
+        assert_eq!(
+            run(j, br#"{"_csrf_token":"T"} x"#),
+            Err(RejectReason::MalformedBody)
+        );
+        assert_eq!(run(j, br#""_csrf_token""#), Ok(None));
     }
 
     fn multipart_body(parts: &[(&str, &str)], close: bool) -> Vec<u8> {
@@ -290,12 +384,18 @@ mod tests {
         assert_eq!(run(m, &body), Ok(Some("TOKEN".into())));
         let body = multipart_body(&[("a", "1")], true);
         assert_eq!(run(m, &body), Ok(None));
-        // Parsing stops at the token: the truncated remainder is never read.
+        // The whole form is read: a second token field is refused, whichever
+        // comes first, and a truncated form is a broken body.
+        let body = multipart_body(
+            &[("_csrf_token", "A"), ("b", "2"), ("_csrf_token", "B")],
+            true,
+        );
+        assert_eq!(run(m, &body), Err(RejectReason::DuplicateToken));
         let mut body = multipart_body(&[("_csrf_token", "TOKEN")], false);
         body.extend_from_slice(
             b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nunterminated...",
         );
-        assert_eq!(run(m, &body), Ok(Some("TOKEN".into())));
+        assert_eq!(run(m, &body), Err(RejectReason::MalformedBody));
         // Oversized token field.
         let long = "A".repeat(2000);
         let body = multipart_body(&[("_csrf_token", &long)], true);

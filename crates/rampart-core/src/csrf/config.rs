@@ -33,6 +33,8 @@ pub const DEFAULT_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 *
 /// assert_eq!(rampart_core::csrf::DEFAULT_BODY_LIMIT, 1 << 20);
 /// ```
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Default deadline for a body the token must be read from.
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 type Predicate = Arc<dyn Fn(&http::request::Parts) -> bool + Send + Sync>;
 type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>;
@@ -73,6 +75,8 @@ pub struct CsrfConfig {
     same_site: SameSite,
     js_readable: bool,
     body_limit: usize,
+    body_timeout: Duration,
+    cache_control: Option<String>,
     exempt_prefixes: Vec<String>,
     exempt_routes: Vec<String>,
     exempt_if: Vec<Predicate>,
@@ -96,6 +100,8 @@ pub(crate) struct Inner {
     pub(crate) json_key: String,
     pub(crate) cookie: CookieSettings,
     pub(crate) body_limit: usize,
+    pub(crate) body_timeout: Duration,
+    pub(crate) cache_control: Option<http::HeaderValue>,
     pub(crate) exempt_prefixes: Vec<String>,
     pub(crate) exempt_routes: Vec<String>,
     pub(crate) exempt_if: Vec<Predicate>,
@@ -126,6 +132,8 @@ impl Default for CsrfConfig {
             same_site: SameSite::Lax,
             js_readable: false,
             body_limit: DEFAULT_BODY_LIMIT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            cache_control: Some(crate::headers::PRIVATE_CACHE_CONTROL.into()),
             exempt_prefixes: Vec::new(),
             exempt_routes: Vec::new(),
             exempt_if: Vec::new(),
@@ -387,6 +395,37 @@ impl CsrfConfig {
         self
     }
 
+    /// How long a body the token must be read from may take to arrive, from
+    /// the first byte awaited to the last (default 10 s). A client that stops
+    /// sending mid-body gets `408 Request Timeout` (logged as `body-timeout`)
+    /// instead of holding the connection, and a buffer, forever.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::Csrf;
+    /// let _ = Csrf::builder().key(&[1; 32]).body_timeout(std::time::Duration::from_secs(30)).build().unwrap();
+    /// assert!(Csrf::builder().key(&[1; 32]).body_timeout(std::time::Duration::ZERO).build().is_err());
+    /// ```
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// The `Cache-Control` of a response that rendered a token (or set the
+    /// JS-readable token cookie) when its handler set none: `private, no-store`
+    /// by default, `None` to leave such responses as they are. The masked token
+    /// is one visitor's; a shared cache that ignores `Vary: Cookie` would
+    /// otherwise serve it to everyone.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::Csrf;
+    /// let _ = Csrf::builder().key(&[1; 32]).token_cache_control(Some("private, max-age=0")).build().unwrap();
+    /// assert!(Csrf::builder().key(&[1; 32]).token_cache_control(Some("bad\nvalue")).build().is_err());
+    /// ```
+    pub fn token_cache_control(mut self, value: Option<&str>) -> Self {
+        self.cache_control = value.map(str::to_owned);
+        self
+    }
+
     /// Exempts a path prefix, matched on segment boundaries: `/api` exempts
     /// `/api` and `/api/x`, not `/apix`. Paths with dot segments, empty
     /// segments, a backslash, or an escape of `.`, `/`, `\` or `%` (or a
@@ -607,6 +646,16 @@ impl CsrfConfig {
                 "must be at least 1 byte (1 MiB is the default)",
             ));
         }
+        if self.body_timeout.is_zero() {
+            return Err(ConfigError::new(
+                "csrf.body_timeout",
+                "must be longer than zero (10 s is the default)",
+            ));
+        }
+        let cache_control = crate::headers::cache_control_value(
+            "csrf.token_cache_control",
+            self.cache_control.as_deref(),
+        )?;
         if self.include_only && self.include_prefixes.is_empty() && self.include_routes.is_empty() {
             tracing::warn!("rampart csrf: include_only() without include_path_prefix/include_route protects nothing");
         }
@@ -635,6 +684,8 @@ impl CsrfConfig {
                 js_name: crate::csrf::JS_COOKIE_NAME.into(),
             },
             body_limit: self.body_limit,
+            body_timeout: self.body_timeout,
+            cache_control,
             exempt_prefixes: self.exempt_prefixes,
             exempt_routes: self.exempt_routes,
             exempt_if: self.exempt_if,

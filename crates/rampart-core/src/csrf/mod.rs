@@ -67,7 +67,7 @@
 //!         let _response = csrf.render_rejection(&rejection, parts.headers.get("accept"));
 //!         return;
 //!     }
-//!     Decision::ReadBody { limit, request } => {
+//!     Decision::ReadBody { limit, request, .. } => {
 //!         // Buffer at most `limit` bytes, then:
 //!         assert!(body.len() <= limit);
 //!         match csrf.check_body(request, &parts.headers, &body).await {

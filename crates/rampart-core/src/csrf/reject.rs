@@ -38,6 +38,9 @@ pub enum RejectReason {
     MalformedBody,
     /// The body is larger than the configured limit.
     TooLarge,
+    /// The body did not arrive within the configured deadline (a stalled or
+    /// trickling client holding a connection open).
+    BodyTimeout,
 }
 
 impl RejectReason {
@@ -59,6 +62,7 @@ impl RejectReason {
             RejectReason::DuplicateToken => "duplicate-token",
             RejectReason::MalformedBody => "malformed-body",
             RejectReason::TooLarge => "too-large",
+            RejectReason::BodyTimeout => "body-timeout",
         }
     }
 
@@ -86,20 +90,24 @@ impl RejectReason {
             RejectReason::DuplicateToken => "CSRF token submitted more than once.",
             RejectReason::MalformedBody => "The request body could not be parsed to look for the CSRF token.",
             RejectReason::TooLarge => "The request body is too large to look for the CSRF token.",
+            RejectReason::BodyTimeout => "The request body did not arrive in time to look for the CSRF token.",
         }
     }
 
-    /// HTTP status: 403, except `MalformedBody` (400) and `TooLarge` (413).
+    /// HTTP status: 403, except `MalformedBody` (400), `TooLarge` (413) and
+    /// `BodyTimeout` (408).
     ///
     /// ```
     /// # use rampart_core::csrf::RejectReason;
     /// assert_eq!(RejectReason::MalformedBody.status(), http::StatusCode::BAD_REQUEST);
+    /// assert_eq!(RejectReason::BodyTimeout.status(), http::StatusCode::REQUEST_TIMEOUT);
     /// assert_eq!(RejectReason::BadToken.status(), http::StatusCode::FORBIDDEN);
     /// ```
     pub fn status(&self) -> StatusCode {
         match self {
             RejectReason::MalformedBody => StatusCode::BAD_REQUEST,
             RejectReason::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            RejectReason::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::FORBIDDEN,
         }
     }

@@ -58,6 +58,8 @@ pub enum Decision {
     ReadBody {
         /// Most bytes to buffer.
         limit: usize,
+        /// How long the whole body may take to arrive.
+        timeout: std::time::Duration,
         /// The request state to pass to [`Csrf::check_body`].
         request: CsrfRequest,
     },
@@ -453,8 +455,15 @@ impl CsrfRequest {
         for c in cookies {
             response_headers.append(http::header::SET_COOKIE, c);
         }
-        if vary && !varies_on_cookie(response_headers) {
-            response_headers.append(http::header::VARY, HeaderValue::from_static("Cookie"));
+        if vary {
+            if !varies_on_cookie(response_headers) {
+                response_headers.append(http::header::VARY, HeaderValue::from_static("Cookie"));
+            }
+            // A masked token is this visitor's: a shared cache that ignores
+            // `Vary` must not hand it to the next one.
+            if let Some(cc) = &self.token.0.inner.cache_control {
+                crate::headers::keep_private(response_headers, cc);
+            }
         }
     }
 }
@@ -596,6 +605,7 @@ impl Csrf {
         match body::kind(&parts.headers) {
             Some(kind) => Decision::ReadBody {
                 limit: inner.body_limit,
+                timeout: inner.body_timeout,
                 request: CsrfRequest {
                     pending: Some(Box::new(Pending {
                         kind,
@@ -629,7 +639,7 @@ impl Csrf {
     ///     .header("cookie", cookie)
     ///     .header("content-type", "application/x-www-form-urlencoded")
     ///     .body(()).unwrap().into_parts();
-    /// let Decision::ReadBody { request, limit } = csrf.check(&post, &facts, None) else { panic!() };
+    /// let Decision::ReadBody { request, limit, .. } = csrf.check(&post, &facts, None) else { panic!() };
     /// assert_eq!(limit, 1024 * 1024);
     /// let body = bytes::Bytes::from(format!("name=x&_csrf_token={token}"));
     /// let checked = futures_util::FutureExt::now_or_never(csrf.check_body(request, &post.headers, &body)).unwrap();

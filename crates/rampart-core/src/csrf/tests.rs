@@ -52,7 +52,7 @@ fn with_body(c: &Csrf, p: &Parts, f: &RequestFacts, body: &[u8]) -> Result<(), R
     match c.check(p, f, None) {
         Decision::Pass(_) => Ok(()),
         Decision::Reject(r) => Err(r.reason),
-        Decision::ReadBody { request, limit } => {
+        Decision::ReadBody { request, limit, .. } => {
             assert_eq!(limit, DEFAULT_BODY_LIMIT);
             let body = Bytes::copy_from_slice(body);
             c.check_body(request, &p.headers, &body)
@@ -349,9 +349,18 @@ fn multipart_token() {
     let body = format!(
         "--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhello\r\n\
          --b0undary\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n\
-         --b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n(truncated, never read"
+         --b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n\x00\x01\r\n--b0undary--\r\n"
     );
     assert_eq!(with_body(&c, &p, &facts(false), body.as_bytes()), Ok(()));
+    // A second token field after the first is refused, not ignored.
+    let twice = body.replace(
+        "--b0undary--",
+        &format!("--b0undary\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n--b0undary--"),
+    );
+    assert_eq!(
+        with_body(&c, &p, &facts(false), twice.as_bytes()),
+        Err(RejectReason::DuplicateToken)
+    );
     let bad = parts(
         "POST",
         "/upload",
@@ -377,7 +386,7 @@ fn body_limit_is_reported_and_enforced() {
             ("content-length", &five_mib),
         ],
     );
-    let Decision::ReadBody { limit, request } = c.check(&p, &facts(false), None) else {
+    let Decision::ReadBody { limit, request, .. } = c.check(&p, &facts(false), None) else {
         panic!()
     };
     assert_eq!(limit, 1024 * 1024);

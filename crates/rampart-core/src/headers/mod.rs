@@ -283,6 +283,7 @@ pub struct SecureHeadersBuilder {
     cookies: CookieHardening,
     extra: Vec<(String, String)>,
     override_existing: bool,
+    nonce_cache_control: Option<String>,
     errors: Vec<ConfigError>,
 }
 
@@ -315,6 +316,7 @@ impl Default for SecureHeadersBuilder {
             cookies: CookieHardening::default(),
             extra: Vec::new(),
             override_existing: false,
+            nonce_cache_control: Some(PRIVATE_CACHE_CONTROL.into()),
             errors: Vec::new(),
         }
     }
@@ -339,7 +341,8 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().proxy_trust(rampart_core::ProxyTrust::loopback());
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let _ = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
     /// ```
     pub fn proxy_trust(mut self, t: ProxyTrust) -> Self {
         self.proxy_trust = t;
@@ -636,6 +639,24 @@ impl SecureHeadersBuilder {
         self
     }
 
+    /// The `Cache-Control` of a response whose page used its CSP nonce when
+    /// the handler set none: `private, no-store` by default, `None` to leave
+    /// such responses as they are. A nonce is one response's secret; a shared
+    /// cache (one that ignores `Vary`, too) serving the page again would hand
+    /// every visitor the same nonce, and with it a way past the policy.
+    /// Responses without a nonce (static files) keep what they had.
+    ///
+    /// ```
+    /// use rampart_core::headers::SecureHeaders;
+    /// let sh = SecureHeaders::builder().nonce_cache_control(Some("private, max-age=0")).build().unwrap();
+    /// # let _ = sh;
+    /// assert!(SecureHeaders::builder().nonce_cache_control(Some("a\nb")).build().is_err());
+    /// ```
+    pub fn nonce_cache_control(mut self, value: Option<&str>) -> Self {
+        self.nonce_cache_control = value.map(str::to_owned);
+        self
+    }
+
     /// Validates everything and encodes every header value once.
     ///
     /// The set's names and values are kept for the life of the process, each
@@ -751,6 +772,9 @@ impl SecureHeadersBuilder {
                 ));
             }
         }
+        let nonce_cache_control =
+            cache_control_value("nonce_cache_control", self.nonce_cache_control.as_deref())?;
+        self.redirect.warn_if_open();
         let overwrite = self.override_existing;
         let templates = [
             Template::new(&always, None, csp.as_ref(), overwrite),
@@ -768,6 +792,7 @@ impl SecureHeadersBuilder {
                 csp,
                 cookies: self.cookies,
                 override_existing: self.override_existing,
+                nonce_cache_control,
             }),
         })
     }
@@ -785,6 +810,7 @@ struct Inner {
     csp: Option<CompiledCsp>,
     cookies: CookieHardening,
     override_existing: bool,
+    nonce_cache_control: Option<HeaderValue>,
     /// Requests get a shared [`RequestScope`](crate::RequestScope): the policy
     /// takes nonces (the handler's must reach the header) or a proxy is trusted
     /// (a CSRF layer inside reuses facts its own trust could not work out).
@@ -830,11 +856,11 @@ impl SecureHeaders {
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// use rampart_core::headers::SecureHeaders;
-    /// use rampart_core::ProxyTrust;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
     /// assert!(!SecureHeaders::default().shares_scope());
     /// let nonce = Csp::new(Policy::strict()).nonce_in(["script-src"]);
     /// assert!(SecureHeaders::builder().csp(Some(nonce)).build().unwrap().shares_scope());
-    /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback()).build().unwrap();
+    /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()).build().unwrap();
     /// assert!(proxied.shares_scope());
     /// ```
     pub fn shares_scope(&self) -> bool {
@@ -963,6 +989,9 @@ impl SecureHeaders {
             }
         }
         let nonces = overrides.and_then(|o| o.nonces.as_ref()).or(nonces);
+        if nonces.is_some_and(RequestNonces::any_generated) {
+            self.keep_private(headers);
+        }
         match overrides.and_then(|o| o.csp.as_ref()) {
             Some(CspOverride::Off) => {}
             Some(CspOverride::Replace(csp)) => csp.write_headers(headers, nonces, true),
@@ -1029,6 +1058,9 @@ impl SecureHeaders {
                 csp.write_headers_except(&mut out, nonces, handler_csp);
             }
         }
+        if nonces.is_some_and(RequestNonces::any_generated) {
+            self.keep_private(&mut out);
+        }
         *headers = out;
         inner.cookies.apply(headers, facts.secure);
     }
@@ -1059,6 +1091,45 @@ impl SecureHeaders {
             out.extend(csp.header_values());
         }
         out
+    }
+}
+
+impl SecureHeaders {
+    fn keep_private(&self, headers: &mut HeaderMap) {
+        if let Some(cc) = &self.inner.nonce_cache_control {
+            keep_private(headers, cc);
+        }
+    }
+}
+
+/// The default `Cache-Control` of a response carrying a per-visitor secret
+/// (a nonce, a masked CSRF token).
+pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-store";
+
+/// A configured `Cache-Control` for responses carrying a per-visitor secret.
+pub(crate) fn cache_control_value(
+    setting: &str,
+    value: Option<&str>,
+) -> Result<Option<HeaderValue>, ConfigError> {
+    let Some(v) = value else { return Ok(None) };
+    checked_header("cache-control", v.trim())
+        .ok()
+        .map(|(_, hv)| hv)
+        .filter(|hv| !hv.is_empty())
+        .map(Some)
+        .ok_or_else(|| {
+            ConfigError::new(
+                setting,
+                format!("`{}` is not a header value; write e.g. `{PRIVATE_CACHE_CONTROL}`, or None to add none", v.escape_debug()),
+            )
+        })
+}
+
+/// Marks a response that carries a per-visitor secret as not for shared
+/// caches, unless its handler chose its own `Cache-Control`.
+pub(crate) fn keep_private(headers: &mut HeaderMap, value: &HeaderValue) {
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, value.clone());
     }
 }
 

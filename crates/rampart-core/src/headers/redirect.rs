@@ -156,12 +156,18 @@ impl HttpsRedirect {
         self
     }
 
-    /// Only redirect requests for these host names (no port); others get
-    /// `400 Bad Request`, so a forged `Host` cannot choose the `Location`.
+    /// Only redirect requests for these host names (no port); a request naming
+    /// another host (in `Host`, or in a trusted proxy's `X-Forwarded-Host`) gets
+    /// `400 Bad Request` and no `Location`, so a forged host cannot send the
+    /// client elsewhere. Without this list the redirect goes to whatever valid
+    /// host the request names, and building the set logs a warning.
     ///
     /// ```
     /// # use rampart_core::headers::HttpsRedirect;
+    /// assert!(HttpsRedirect::default().allowed_hosts(["Shop.example", "[::1]"]).is_ok());
     /// assert!(HttpsRedirect::default().allowed_hosts(["bad host"]).is_err());
+    /// assert!(HttpsRedirect::default().allowed_hosts(["shop.example:443"]).is_err());
+    /// assert!(HttpsRedirect::default().allowed_hosts(["evil.example;"]).is_err());
     /// ```
     pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, ConfigError>
     where
@@ -171,10 +177,11 @@ impl HttpsRedirect {
         let mut list = Vec::new();
         for h in hosts {
             let h = h.as_ref().trim().to_ascii_lowercase();
-            if h.is_empty() || h.contains(['/', ':', ' ', '@']) && !h.starts_with('[') {
+            let bare = h.starts_with('[') && h.ends_with(']') || !h.contains(':');
+            if !bare || !crate::request::valid_host(&h) {
                 return Err(ConfigError::new(
                     "https_redirect.allowed_hosts",
-                    format!("`{h}` is not a host name; list bare names such as shop.example (no scheme, port or path)"),
+                    format!("`{h}` is not a host name; list bare names such as shop.example or [2001:db8::1] (no scheme, port or path)"),
                 ));
             }
             list.push(h);
@@ -213,12 +220,26 @@ pub enum RedirectDecision {
         /// The https URL.
         location: HeaderValue,
     },
-    /// The host is missing or not allowed: answer 400 with this reason.
+    /// The host is missing, invalid or not allowed: answer 400 with this reason.
     BadHost(&'static str),
 }
 
 impl HttpsRedirect {
     /// Decides for one request. `parts` is needed only when a predicate is set.
+    /// Logs, once per built set, that a redirect without an allowed-host list
+    /// sends clients to any host a request names.
+    pub(crate) fn warn_if_open(&self) {
+        if self.enabled && self.allowed_hosts.is_none() {
+            tracing::warn!(
+                "rampart: the HTTPS redirect is on and no allowed hosts are set, so a request \
+                 naming any host (its Host header, or an X-Forwarded-Host a proxy passes through) \
+                 is redirected to that host: a cache can store such a redirect and send visitors \
+                 elsewhere. Set HttpsRedirect::allowed_hosts([\"your.host\"]) (the seed apps: \
+                 --allowed-host HOST)"
+            );
+        }
+    }
+
     pub(crate) fn decide(
         &self,
         method: &Method,
@@ -235,6 +256,8 @@ impl HttpsRedirect {
         if self.exempt.has_predicate() && parts.is_some_and(|p| self.exempt.matches_parts(p)) {
             return RedirectDecision::Continue;
         }
+        // `facts.host` holds only hosts that pass `request::valid_host`, so
+        // nothing but a DNS name or IP literal is written into `Location`.
         let Some(hostname) = facts.hostname() else {
             return RedirectDecision::BadHost(
                 "the request has no valid Host header, so it cannot be redirected to https",

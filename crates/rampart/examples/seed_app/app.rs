@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -14,7 +14,6 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use minijinja::{context, Environment};
-use rampart::core::csp::{CspReport, ReportCollector};
 use rampart::core::headers::SecureHeaders;
 use rampart::core::ConfigError;
 use rampart::{CspNonce, CspReportService, CsrfLayer, CsrfToken, SecureHeadersLayer};
@@ -31,8 +30,8 @@ pub struct SeedState {
     pub logins: Arc<AtomicUsize>,
     /// How many times PUT/DELETE /items ran.
     pub item_writes: Arc<AtomicUsize>,
-    /// CSP reports received.
-    pub reports: Arc<Mutex<Vec<CspReport>>>,
+    /// CSP reports received (the newest, bounded).
+    pub reports: ReportLog,
     templates: Arc<Environment<'static>>,
 }
 
@@ -66,13 +65,7 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         );
     if let Some(uri) = &cfg.csp_report_uri {
-        let reports = state.reports.clone();
-        let collector = ReportCollector::new(move |r: &CspReport| {
-            if let Ok(mut v) = reports.lock() {
-                v.push(r.clone());
-            }
-        });
-        app = app.route_service(uri, CspReportService::new(collector));
+        app = app.route_service(uri, CspReportService::new(seed_collector(&state.reports)?));
     }
     let app = app
         .with_state(state.clone())

@@ -1,4 +1,4 @@
-//! The seed app: `cargo run --release --example seed_app [-- --addr 127.0.0.1:8000] [--csp-report-uri /csp-report]`.
+//! The seed app: `cargo run --release --example seed_app [-- --addr 127.0.0.1:8000] [--csp-report-uri /csp-report] [--allowed-host HOST]...`.
 //!
 //! The Flask app of the seed post, on axum, secured by rampart with the post's
 //! CSP (nonce in script-src and script-src-elem) and CSRF protection. It trusts
@@ -24,13 +24,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     app::print_banner("axum", addr, &headers);
 
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    })?;
+    rt.block_on(serve(addr, router))?;
     Ok(())
+}
+
+/// axum's `serve` without its one gap: hyper's header-read timeout, so a client
+/// that never finishes its request head is dropped (the CSRF layer bounds the
+/// body read). Each connection gets the peer address as axum's `ConnectInfo`.
+async fn serve(addr: SocketAddr, router: axum::Router) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::service::TowerToHyperService;
+
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let mut make = router.into_make_service_with_connect_info::<SocketAddr>();
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(svc) = tower::Service::call(&mut make, peer).await;
+        tokio::spawn(async move {
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(app::HEADER_READ_TIMEOUT);
+            let conn = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(svc),
+            );
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
 }

@@ -3,12 +3,15 @@
 //! templates and page text. Each app includes this file with `#[path]`, so the
 //! two cannot drift apart.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use rampart_core::csp::{CompiledCsp, Csp, Policy};
+use rampart_core::csp::{CompiledCsp, Csp, CspReport, Policy, ReportCollector};
 use rampart_core::csrf::Csrf;
 use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
-use rampart_core::{ConfigError, ProxyTrust};
+use rampart_core::{ConfigError, ProxyHeaders, ProxyTrust};
 
 /// The home page template (nonce and CSRF token placeholders).
 pub const INDEX_HTML: &str = include_str!("templates/index.html");
@@ -24,6 +27,51 @@ pub struct SeedConfig {
     pub csp_report_uri: Option<String>,
     /// CSRF key; `None` reads RAMPART_CSRF_KEY or generates one (with a warning).
     pub csrf_key: Option<Vec<u8>>,
+    /// Hosts the HTTPS redirect may send clients to (`--allowed-host`, repeatable);
+    /// empty: any valid host, with a warning at startup.
+    pub allowed_hosts: Vec<String>,
+}
+
+/// How long a client may take to send a request's head: the servers' own
+/// header-read timeouts (hyper's `header_read_timeout`, actix-web's
+/// `client_request_timeout`). rampart's CSRF layer bounds the body read.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most CSP reports the seed apps keep (the newest); older ones are dropped.
+pub const KEPT_REPORTS: usize = 1000;
+
+/// The CSP reports the app received, newest last, at most [`KEPT_REPORTS`].
+#[derive(Clone, Default)]
+pub struct ReportLog(Arc<Mutex<VecDeque<CspReport>>>);
+
+impl ReportLog {
+    /// The kept reports.
+    pub fn lock(&self) -> std::sync::LockResult<std::sync::MutexGuard<'_, VecDeque<CspReport>>> {
+        self.0.lock()
+    }
+
+    fn push(&self, r: &CspReport) {
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() == KEPT_REPORTS {
+                v.pop_front();
+            }
+            v.push_back(r.clone());
+        }
+    }
+}
+
+/// The proxy the seed apps trust: one on loopback that writes
+/// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For, as nginx is
+/// usually set up to. Any other forwarded header (a client's `Forwarded`) is ignored.
+pub fn seed_proxy_trust() -> Result<ProxyTrust, ConfigError> {
+    ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)
+}
+
+/// The report endpoint's collector: rampart's limits, clients counted by the
+/// address the proxy reports, reports kept in `log`.
+pub fn seed_collector(log: &ReportLog) -> Result<ReportCollector, ConfigError> {
+    let log = log.clone();
+    Ok(ReportCollector::new(move |r: &CspReport| log.push(r)).proxy_trust(seed_proxy_trust()?))
 }
 
 /// The post's CSP, in the post's dict form (stray leading spaces included).
@@ -63,11 +111,14 @@ pub fn seed_csp(cfg: &SeedConfig) -> Result<CompiledCsp, ConfigError> {
 
 /// Secure headers: rampart's defaults, the post's CSP, a TLS proxy on loopback.
 pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
+    let mut redirect =
+        HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health")?);
+    if !cfg.allowed_hosts.is_empty() {
+        redirect = redirect.allowed_hosts(&cfg.allowed_hosts)?;
+    }
     SecureHeaders::builder()
-        .proxy_trust(ProxyTrust::loopback())
-        .https_redirect(
-            HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health")?),
-        )
+        .proxy_trust(seed_proxy_trust()?)
+        .https_redirect(redirect)
         .compiled_csp(seed_csp(cfg)?)
         .build()
 }
@@ -121,7 +172,8 @@ pub fn welcome_page(username: &str) -> String {
     format!("<!doctype html><title>Welcome</title><p id=\"welcome\">welcome {name}</p>")
 }
 
-/// Parses `--addr HOST:PORT` and `--csp-report-uri PATH`; `None` after `--help`.
+/// Parses `--addr HOST:PORT`, `--csp-report-uri PATH` and `--allowed-host HOST`
+/// (repeatable); `None` after `--help`.
 pub fn parse_args(
     program: &str,
 ) -> Result<Option<(SocketAddr, SeedConfig)>, Box<dyn std::error::Error>> {
@@ -134,8 +186,11 @@ pub fn parse_args(
             "--csp-report-uri" => {
                 cfg.csp_report_uri = Some(args.next().ok_or("--csp-report-uri needs a path")?)
             }
+            "--allowed-host" => cfg
+                .allowed_hosts
+                .push(args.next().ok_or("--allowed-host needs a host name")?),
             "-h" | "--help" => {
-                println!("usage: {program} [--addr HOST:PORT] [--csp-report-uri /csp-report]");
+                println!("usage: {program} [--addr HOST:PORT] [--csp-report-uri /csp-report] [--allowed-host HOST]...");
                 return Ok(None);
             }
             other => return Err(format!("unknown argument `{other}` (try --help)").into()),

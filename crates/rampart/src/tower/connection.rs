@@ -10,7 +10,7 @@ use rampart_core::ConnectionInfo;
 /// `ConnectInfo<SocketAddr>` (present when the app is served with
 /// `into_make_service_with_connect_info::<SocketAddr>()`). With neither, the peer
 /// is unknown: forwarded headers are then believed only under
-/// `ProxyTrust::all_traffic_via_proxy()`.
+/// `ProxyTrust::all_traffic_via_proxy(..)`.
 pub(crate) fn connection_info(ext: &Extensions) -> ConnectionInfo {
     if let Some(ci) = ext.get::<ConnectionInfo>() {
         return *ci;

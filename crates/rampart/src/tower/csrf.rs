@@ -82,8 +82,8 @@ impl CsrfLayer {
     /// trust is used even then.
     ///
     /// ```
-    /// use rampart::{core::{csrf::Csrf, ProxyTrust}, CsrfLayer};
-    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback());
+    /// use rampart::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfLayer};
+    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
     /// ```
     pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
         self.trust = trust;
@@ -176,14 +176,18 @@ where
                     res: Some(render(&self.csrf, &rejection, &parts)),
                 },
             },
-            Decision::ReadBody { limit, request } => {
+            Decision::ReadBody {
+                limit,
+                timeout,
+                request,
+            } => {
                 // The service driven to readiness serves this request after the
                 // body is read; a fresh clone stays behind for the next one.
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
                 let csrf = self.csrf.clone();
                 let fut = Box::pin(async move {
-                    let read = read_limited(&parts.headers, body, limit).await;
+                    let read = read_limited(&parts.headers, body, limit, timeout).await;
                     let (state, body) =
                         match csrf.check_body_read(request, &parts.headers, read).await {
                             Ok((state, PassBody::Untouched(body))) => (state, Either::Left(body)),

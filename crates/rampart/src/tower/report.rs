@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{header, Request, Response};
+use http::{Request, Response};
 use http_body::Body;
 use http_body_util::Full;
 use rampart_core::adapter;
@@ -19,7 +19,8 @@ use super::connection::connection_info;
 /// Mount this at the policy's `report-uri` / `report-to` endpoint.
 ///
 /// Accepts `application/csp-report` and `application/reports+json` bodies up to
-/// the collector's size limit, rate-limited per client; answers `204` when the
+/// the collector's size limit and deadline, rate-limited per client (as the
+/// collector's `proxy_trust` names it); answers `204` when the
 /// reports were taken and a 4xx with a reason otherwise (never a 500).
 ///
 /// Browsers send reports as token-less, often cross-site POSTs: keep this
@@ -77,14 +78,16 @@ where
             if let Some(res) = adapter::report_method_check(req.method()) {
                 return Ok(res.map(Full::new));
             }
-            let client = connection_info(req.extensions()).peer;
+            let conn = connection_info(req.extensions());
             let (parts, body) = req.into_parts();
-            let content_type = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
-            let read = read_limited(&parts.headers, body, collector.max_body_bytes()).await;
-            Ok(adapter::report_response(&collector, content_type, client, read).map(Full::new))
+            let read = read_limited(
+                &parts.headers,
+                body,
+                collector.max_body_bytes(),
+                collector.body_deadline(),
+            )
+            .await;
+            Ok(adapter::report_response(&collector, conn, &parts.headers, read).map(Full::new))
         })
     }
 }
