@@ -247,6 +247,21 @@ async fn the_https_redirect_never_sends_a_client_to_a_host_it_named() {
         )
         .await;
         assert_eq!((res.status, res.header("location")), (400, None), "{n}");
+        // A forwarded host naming this machine is not believed: no plain-http
+        // page for a public host, the redirect still goes to the allowed host.
+        let res = raw(
+            app.addr,
+            &get(
+                "/login",
+                &[("host", "shop.example"), ("x-forwarded-host", "localhost")],
+            ),
+        )
+        .await;
+        assert_eq!(
+            (res.status, res.header("location")),
+            (301, Some("https://shop.example/login")),
+            "{n}"
+        );
     }
     // Without a list, any valid host, but never one with `;` or `'` in it.
     for app in start_both(&[], None).await {

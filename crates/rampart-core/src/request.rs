@@ -16,7 +16,9 @@
 //! use http::Request;
 //!
 //! // nginx on the same host, with `proxy_set_header X-Forwarded-Proto $scheme;`
-//! let trust = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+//! // and `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`
+//! let nginx = ProxyHeaders::X_FORWARDED_PROTO | ProxyHeaders::X_FORWARDED_FOR;
+//! let trust = ProxyTrust::loopback(nginx).unwrap();
 //! let req = Request::get("/").header("host", "app.example")
 //!     .header("x-forwarded-proto", "https").body(()).unwrap();
 //! let (parts, _) = req.into_parts();
@@ -111,8 +113,11 @@ impl ProxyHeaders {
     pub const X_FORWARDED_HOST: Self = Self(4);
     /// `X-Forwarded-For`: the client's address (last value, the one the proxy appended).
     pub const X_FORWARDED_FOR: Self = Self(8);
-    /// `X-Forwarded-Proto`, `-Host` and `-For`, as nginx, HAProxy and most load
-    /// balancers are usually set up to send them.
+    /// `X-Forwarded-Proto`, `-Host` and `-For`: only for a proxy that writes all
+    /// three, replacing a client's copies. nginx writes none of them unless told
+    /// to (`proxy_set_header X-Forwarded-Proto $scheme;`,
+    /// `X-Forwarded-Host $host;`, `X-Forwarded-For $proxy_add_x_forwarded_for;`);
+    /// name only those your proxy sets, or a client's copy is believed.
     pub const X_FORWARDED: Self = Self(2 | 4 | 8);
 
     fn has(self, h: Self) -> bool {
@@ -410,25 +415,23 @@ impl ProxyTrust {
         let want_client = want == Want::Client;
         if h.has(ProxyHeaders::FORWARDED) {
             // Believed alone, even when it cannot be read (a client-supplied
-            // byte in a value the proxy appended to): the proxy writes nothing else.
-            if let Some(element) = last_forwarded_element(headers) {
-                out.trusted = true;
-                for pair in element.split(';') {
-                    let Some((k, v)) = pair.split_once('=') else {
-                        continue;
-                    };
-                    let v = v.trim().trim_matches('"');
-                    let k = k.trim();
-                    if k.eq_ignore_ascii_case("proto") {
-                        out.proto = Scheme::parse(v);
-                    } else if want_host && k.eq_ignore_ascii_case("host") && !v.is_empty() {
-                        out.host = Some(v.to_string());
-                    } else if want_client && k.eq_ignore_ascii_case("for") {
-                        out.client = parse_node(v);
-                    }
+            // byte in a value the proxy appended to, a repeated parameter): the
+            // proxy writes nothing else.
+            if !headers.contains_key(http::header::FORWARDED) {
+                return out;
+            }
+            out.trusted = true;
+            let Some(pairs) = last_forwarded_element(headers) else {
+                return out;
+            };
+            for (k, v) in pairs {
+                if k.eq_ignore_ascii_case("proto") {
+                    out.proto = Scheme::parse(&v);
+                } else if want_host && k.eq_ignore_ascii_case("host") && !v.is_empty() {
+                    out.host = Some(v);
+                } else if want_client && k.eq_ignore_ascii_case("for") {
+                    out.client = parse_node(&v);
                 }
-            } else if headers.contains_key(http::header::FORWARDED) {
-                out.trusted = true;
             }
             return out;
         }
@@ -465,9 +468,17 @@ impl ProxyTrust {
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
         let fwd = self.forwarded(conn, headers, Want::Facts);
         let scheme = scheme_of(conn, fwd.proto);
+        // A forwarded host naming this machine is not believed: no proxy
+        // forwards a public client's request for `localhost`, and believing it
+        // would serve that client over plain http (the loopback exemption).
+        let forwarded_host = fwd.host.map(|mut h| {
+            h.make_ascii_lowercase();
+            h
+        });
+        let forwarded_host =
+            forwarded_host.filter(|h| !(valid_host(h) && is_loopback_hostname(host_name(h))));
         // One copy of the host, lower-cased in place.
-        let host = fwd
-            .host
+        let host = forwarded_host
             .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
             .or_else(|| {
                 headers
@@ -559,6 +570,12 @@ pub(crate) fn valid_host(h: &str) -> bool {
         Some((n, p)) => (n, Some(p)),
         None => (h, None),
     };
+    // A name whose last label is a number is an IPv4 address to a browser
+    // (`127.1`, `2130706433`, `0x7f.1`): only the dotted-quad form is one here.
+    let last = name.rsplit('.').next().unwrap_or(name);
+    if last.bytes().all(|b| b.is_ascii_digit()) || last.starts_with("0x") {
+        return name.parse::<std::net::Ipv4Addr>().is_ok() && port_ok(port);
+    }
     !name.is_empty()
         && name.len() <= 253
         && !name.starts_with(['.', '-'])
@@ -576,15 +593,60 @@ fn last_list_value(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
     (!v.is_empty()).then_some(v)
 }
 
-/// The last element of the RFC 7239 `Forwarded` header: the one our immediate
-/// (trusted) peer added. `None` when it cannot be read.
-fn last_forwarded_element(headers: &HeaderMap) -> Option<&str> {
-    headers
+/// The parameters of the last element of the RFC 7239 `Forwarded` header (the
+/// one our immediate, trusted peer added), values unquoted. `None` when it
+/// cannot be read: not text, bad syntax, or a parameter given twice. Commas
+/// and semicolons inside quoted strings belong to the value (a `host="a;for=b"`
+/// the proxy quoted from a client's `Host` stays one value).
+fn last_forwarded_element(headers: &HeaderMap) -> Option<Vec<(String, String)>> {
+    let last = headers
         .get_all(http::header::FORWARDED)
         .iter()
-        .next_back()
-        .and_then(|last| last.to_str().ok())
-        .and_then(|s| s.rsplit(',').next())
+        .next_back()?
+        .to_str()
+        .ok()?;
+    let mut elements = vec![Vec::new()];
+    let mut chars = last.chars().peekable();
+    loop {
+        // One `name=value` pair.
+        while chars.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+        let mut name = String::new();
+        while let Some(c) =
+            chars.next_if(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c))
+        {
+            name.push(c.to_ascii_lowercase());
+        }
+        if name.is_empty() || chars.next() != Some('=') {
+            return None;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            loop {
+                match chars.next()? {
+                    '"' => break,
+                    '\\' => value.push(chars.next()?),
+                    c => value.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !matches!(c, ';' | ',' | ' ' | '\t')) {
+                value.push(c);
+            }
+        }
+        let element = elements.last_mut()?;
+        if element.iter().any(|(n, _): &(String, String)| *n == name) {
+            return None;
+        }
+        element.push((name, value));
+        while chars.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+        match chars.next() {
+            None => break,
+            Some(';') => {}
+            Some(',') => elements.push(Vec::new()),
+            Some(_) => return None,
+        }
+    }
+    elements.pop()
 }
 
 /// A client address as proxies write it: `203.0.113.9`, `203.0.113.9:5678`,
@@ -650,11 +712,7 @@ impl RequestFacts {
     /// assert_eq!(f.hostname(), Some("a.example"));
     /// ```
     pub fn hostname(&self) -> Option<&str> {
-        let h = self.host.as_deref()?;
-        if h.starts_with('[') {
-            return h.find(']').map(|i| &h[..=i]);
-        }
-        Some(h.rsplit_once(':').map(|(n, _)| n).unwrap_or(h))
+        self.host.as_deref().map(host_name)
     }
 
     /// The client asked for a loopback host: `localhost`, 127.0.0.0/8 or `[::1]`.
@@ -767,6 +825,14 @@ impl Facts<'_> {
             } => full.get_or_init(|| trust.facts(*conn, uri, headers)),
         }
     }
+}
+
+/// The name part of a valid `host[:port]` (`[::1]` keeps its brackets).
+fn host_name(h: &str) -> &str {
+    if h.starts_with('[') {
+        return h.find(']').map_or(h, |i| &h[..=i]);
+    }
+    h.rsplit_once(':').map_or(h, |(n, _)| n)
 }
 
 /// Whether a host name (no port) names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
@@ -961,6 +1027,58 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_values_are_read_with_their_quotes() {
+        let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
+        let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+        let read = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("host", "shop.example".parse().unwrap());
+            h.insert("forwarded", v.parse().unwrap());
+            let uri: Uri = "/".parse().unwrap();
+            (rfc.facts(proxy, &uri, &h), rfc.client_addr(proxy, &h))
+        };
+        // A client's `Host: x;for=1.2.3.4;proto=https` quoted by the proxy stays one value.
+        let (f, client) = read(r#"for=203.0.113.9;host="x;for=1.2.3.4;proto=https";proto=http"#);
+        assert!(!f.secure);
+        assert_eq!(f.host, None); // the proxy named no valid host: none at all
+        assert_eq!(client, Some("203.0.113.9".parse().unwrap()));
+        // A comma inside quotes does not start an element.
+        let (f, _) = read(r#"for=1.1.1.1;proto=https, for="a,b";proto=http"#);
+        assert!(!f.secure);
+        // A repeated parameter or broken syntax makes the element unreadable.
+        for bad in [
+            "for=1.1.1.1;proto=http;proto=https",
+            "proto=https;host=\"open",
+            "proto",
+        ] {
+            let (f, client) = read(bad);
+            assert!(!f.secure && f.from_trusted_proxy, "{bad}");
+            assert_eq!(client, Some("127.0.0.1".parse().unwrap()), "{bad}");
+        }
+        let (f, _) = read(r#"For="[2001:db8::1]:4711" ; Proto=HTTPS ; Host=Shop.example"#);
+        assert!(f.secure);
+        assert_eq!(f.host.as_deref(), Some("shop.example"));
+    }
+
+    #[test]
+    fn a_forwarded_loopback_host_is_not_believed() {
+        let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+        let f = facts(
+            &t,
+            "127.0.0.1",
+            &[("host", "shop.example"), ("x-forwarded-host", "localhost")],
+        );
+        assert_eq!(f.host.as_deref(), Some("shop.example"));
+        assert!(!f.is_loopback_host());
+        let f = facts(
+            &t,
+            "127.0.0.1",
+            &[("host", "shop.example"), ("x-forwarded-host", "[::1]:80")],
+        );
+        assert_eq!(f.host.as_deref(), Some("shop.example"));
+    }
+
+    #[test]
     fn hosts() {
         for ok in [
             "shop.example",
@@ -986,6 +1104,11 @@ mod tests {
             "[::1",
             "[nope]",
             "[::1]x",
+            "127.1",
+            "2130706433",
+            "0x7f.1",
+            "a.0x7f",
+            "1.2.3.4.5",
             ".shop",
             "-shop",
             "Shop.example",

@@ -908,6 +908,15 @@ async fn nonce_pages_are_kept_out_of_shared_caches() {
         assert_eq!(res.status(), 200, "{path}");
         assert_eq!(header(&res, "cache-control"), expected, "{path}");
     }
+    // A Cache-Control the set adds as an extra header is not the handler's
+    // choice: a nonce page still gets the private one.
+    let extra = app(SecureHeaders::builder()
+        .csp(Some(nonce_csp()))
+        .header("cache-control", "public, max-age=3600"));
+    let res = send(&extra, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(header(&res, "cache-control"), Some("private, no-store"));
+    let res = send(&extra, get_req("/plain", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(header(&res, "cache-control"), Some("public, max-age=3600"));
     for (setting, expected) in [(Some("no-store"), Some("no-store")), (None, None)] {
         let a = app(SecureHeaders::builder()
             .csp(Some(nonce_csp()))

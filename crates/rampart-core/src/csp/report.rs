@@ -16,6 +16,8 @@ const MAX_TRACKED_CLIENTS: usize = 10_000;
 /// Most distinct reports remembered for collapsing; bounds its memory (a
 /// report past it is passed on, not remembered).
 const MAX_TRACKED_REPORTS: usize = 10_000;
+/// Most bytes of report text remembered for collapsing.
+const MAX_TRACKED_BYTES: usize = 4 << 20;
 
 /// One CSP violation, normalised from either report format.
 ///
@@ -52,6 +54,18 @@ pub struct CspReport {
 }
 
 impl CspReport {
+    /// Bytes of text this report holds.
+    fn size(&self) -> usize {
+        let opt = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+        self.document_uri.len()
+            + self.blocked_uri.len()
+            + self.violated_directive.len()
+            + self.disposition.len()
+            + opt(&self.source_file)
+            + opt(&self.sample)
+            + opt(&self.original_policy)
+    }
+
     /// The same violation, whatever the counts.
     fn same_violation(&self, o: &CspReport) -> bool {
         self.document_uri == o.document_uri
@@ -224,11 +238,18 @@ struct Seen {
     repeats: u64,
 }
 
+/// The reports remembered for collapsing, and the bytes their text takes.
+#[derive(Default)]
+struct SeenReports {
+    reports: HashMap<CspReport, Seen>,
+    bytes: usize,
+}
+
 struct Inner {
     sink: Box<dyn ReportSink>,
     settings: Settings,
     clients: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
-    seen: Mutex<HashMap<CspReport, Seen>>,
+    seen: Mutex<SeenReports>,
     counters: Counters,
 }
 
@@ -290,7 +311,7 @@ impl ReportCollector {
             sink,
             settings,
             clients: Mutex::new(HashMap::new()),
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(SeenReports::default()),
             counters: Counters::default(),
         }))
     }
@@ -377,7 +398,7 @@ impl ReportCollector {
     }
 
     /// How long a report body may take to arrive (default 10 s); adapters
-    /// answer `408` after that.
+    /// answer `408` after that. `Duration::ZERO` refuses every body.
     ///
     /// ```
     /// # use rampart_core::csp::ReportCollector;
@@ -413,7 +434,13 @@ impl ReportCollector {
         self.0.settings.max_body
     }
 
-    /// How long adapters wait for a body.
+    /// How long adapters wait for a body ([`body_timeout`](Self::body_timeout)).
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
+    /// assert_eq!(c.body_deadline(), std::time::Duration::from_secs(10));
+    /// ```
     pub fn body_deadline(&self) -> Duration {
         self.0.settings.body_timeout
     }
@@ -492,10 +519,14 @@ impl ReportCollector {
     /// only counted, and the count of every window that has passed comes out
     /// as one report.
     fn collapse(&self, reports: Vec<CspReport>) -> Vec<CspReport> {
+        let c = &self.0.counters;
         let mut unique: Vec<CspReport> = Vec::with_capacity(reports.len());
         for r in reports {
             match unique.iter_mut().find(|u| u.same_violation(&r)) {
-                Some(u) => u.count += 1,
+                Some(u) => {
+                    u.count += 1;
+                    c.collapsed.fetch_add(1, Ordering::Relaxed);
+                }
                 None => unique.push(r),
             }
         }
@@ -503,12 +534,12 @@ impl ReportCollector {
         if window.is_zero() {
             return unique;
         }
-        let c = &self.0.counters;
         let now = Instant::now();
         let mut out = Vec::new();
         // A poisoned lock only means another thread panicked mid-update; the map is still usable.
         let mut seen = self.0.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.retain(|r, s| {
+        let seen = &mut *seen;
+        seen.reports.retain(|r, s| {
             if now.duration_since(s.since) < window {
                 return true;
             }
@@ -517,6 +548,7 @@ impl ReportCollector {
                 summary.count = s.repeats;
                 out.push(summary);
             }
+            seen.bytes -= r.size();
             false
         });
         for r in unique {
@@ -524,16 +556,18 @@ impl ReportCollector {
                 count: 1,
                 ..r.clone()
             };
-            if let Some(s) = seen.get_mut(&key) {
+            if let Some(s) = seen.reports.get_mut(&key) {
                 s.repeats += r.count;
                 c.collapsed.fetch_add(r.count, Ordering::Relaxed);
                 continue;
             }
-            if r.count > 1 {
-                c.collapsed.fetch_add(r.count - 1, Ordering::Relaxed);
-            }
-            if seen.len() < MAX_TRACKED_REPORTS {
-                seen.insert(
+            // Bounded in count and bytes: a report past either is passed on
+            // and not remembered.
+            if seen.reports.len() < MAX_TRACKED_REPORTS
+                && seen.bytes + key.size() <= MAX_TRACKED_BYTES
+            {
+                seen.bytes += key.size();
+                seen.reports.insert(
                     key,
                     Seen {
                         since: now,
@@ -578,17 +612,25 @@ impl ReportCollector {
         self.0.counters.too_large.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Fixed-window rate limit per client; `None` clients share one bucket.
+    /// Fixed-window rate limit per client (per /64 for IPv6); `None` clients,
+    /// and newcomers while the map is full, share one bucket.
     fn allow(&self, client: Option<IpAddr>) -> bool {
         let now = Instant::now();
         let window = self.0.settings.window;
         // A poisoned lock only means another thread panicked mid-update; the map is still usable.
         let mut map = self.0.clients.lock().unwrap_or_else(|e| e.into_inner());
+        // One IPv6 client holds a whole /64: counting addresses would let it
+        // rotate past the limit.
+        let mut client = client.map(|ip| match ip {
+            IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+            v4 => v4,
+        });
         if !map.contains_key(&client) && map.len() >= MAX_TRACKED_CLIENTS {
             map.retain(|_, (start, _)| now.duration_since(*start) < window);
             if map.len() >= MAX_TRACKED_CLIENTS {
-                // Still full of active clients: refuse newcomers rather than grow without bound.
-                return false;
+                // Still full of active clients: newcomers share one bucket
+                // rather than grow the map without bound.
+                client = None;
             }
         }
         let entry = map.entry(client).or_insert((now, 0));
@@ -868,7 +910,8 @@ mod tests {
             let ip = IpAddr::from(i.to_be_bytes());
             let _ = c.allow(Some(ip));
         }
-        assert!(c.0.clients.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
+        // The clients, plus the one bucket newcomers share while it is full.
+        assert!(c.0.clients.lock().unwrap().len() <= MAX_TRACKED_CLIENTS + 1);
     }
 
     #[test]
@@ -945,5 +988,21 @@ mod tests {
         .unwrap();
         let counts: Vec<u64> = seen.lock().unwrap().iter().map(|r| r.count).collect();
         assert_eq!(counts, [2, 1]);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_slash_64() {
+        let (c, _) = collector();
+        let c = c.rate_limit(1, Duration::from_secs(3600));
+        let ct = Some("application/csp-report");
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+        assert_eq!(
+            c.ingest(ct, Some(b), CSP2.as_bytes()),
+            Err(ReportError::RateLimited)
+        );
+        assert!(c.ingest(ct, Some(other), CSP2.as_bytes()).is_ok());
     }
 }

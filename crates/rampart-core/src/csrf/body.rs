@@ -7,12 +7,14 @@ use http::HeaderMap;
 use super::reject::RejectReason;
 
 /// Longest token value read from a multipart field.
+#[cfg(feature = "multipart")]
 const MAX_FIELD_LEN: usize = 1024;
 
 /// Body formats that can carry a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BodyKind {
     UrlEncoded,
+    #[cfg(feature = "multipart")]
     Multipart,
     Json,
 }
@@ -31,8 +33,15 @@ pub(crate) fn kind(headers: &HeaderMap) -> Option<BodyKind> {
     let ct = content_type(headers)?;
     if ct.type_() == mime::APPLICATION && ct.subtype() == mime::WWW_FORM_URLENCODED {
         Some(BodyKind::UrlEncoded)
-    } else if ct.type_() == mime::MULTIPART && ct.subtype() == mime::FORM_DATA {
-        Some(BodyKind::Multipart)
+    } else if cfg!(feature = "multipart")
+        && ct.type_() == mime::MULTIPART
+        && ct.subtype() == mime::FORM_DATA
+    {
+        // Without the feature a multipart form carries its token in the header.
+        #[cfg(feature = "multipart")]
+        return Some(BodyKind::Multipart);
+        #[cfg(not(feature = "multipart"))]
+        return None;
     } else if ct.type_() == mime::APPLICATION
         && (ct.subtype() == mime::JSON || ct.suffix() == Some(mime::JSON))
     {
@@ -50,8 +59,11 @@ pub(crate) async fn extract(
     field: &str,
     json_key: &str,
 ) -> Result<Option<String>, RejectReason> {
+    #[cfg(not(feature = "multipart"))]
+    let _ = headers;
     match kind {
         BodyKind::UrlEncoded => urlencoded(body, field),
+        #[cfg(feature = "multipart")]
         BodyKind::Multipart => multipart(headers, body, field).await,
         BodyKind::Json => json(body, json_key),
     }
@@ -123,6 +135,7 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+#[cfg(feature = "multipart")]
 async fn multipart(
     headers: &HeaderMap,
     body: &Bytes,
@@ -267,10 +280,13 @@ mod tests {
             kind(&ct("application/x-www-form-urlencoded; charset=utf-8")),
             Some(BodyKind::UrlEncoded)
         );
+        #[cfg(feature = "multipart")]
         assert_eq!(
             kind(&ct("multipart/form-data; boundary=x")),
             Some(BodyKind::Multipart)
         );
+        #[cfg(not(feature = "multipart"))]
+        assert_eq!(kind(&ct("multipart/form-data; boundary=x")), None);
         assert_eq!(kind(&ct("application/json")), Some(BodyKind::Json));
         assert_eq!(kind(&ct("application/vnd.api+json")), Some(BodyKind::Json));
         assert_eq!(kind(&ct("text/plain")), None);
@@ -364,6 +380,7 @@ mod tests {
         assert_eq!(run(j, br#""_csrf_token""#), Ok(None));
     }
 
+    #[cfg(feature = "multipart")]
     fn multipart_body(parts: &[(&str, &str)], close: bool) -> Vec<u8> {
         let mut b = String::new();
         for (name, value) in parts {
@@ -377,6 +394,7 @@ mod tests {
         b.into_bytes()
     }
 
+    #[cfg(feature = "multipart")]
     #[test]
     fn multipart_fields() {
         let m = "multipart/form-data; boundary=XyZ";

@@ -334,6 +334,7 @@ fn header_is_the_only_source_once_present() {
     );
 }
 
+#[cfg(feature = "multipart")]
 #[test]
 fn multipart_token() {
     let c = csrf();

@@ -57,7 +57,7 @@ use http::{HeaderMap, HeaderValue, Method, Uri};
 pub use cookies::CookieHardening;
 pub use overrides::{CspOverride, Overrides};
 pub use permissions::{Allow, PermissionsPolicy};
-pub use redirect::{path_has_prefix, HttpsRedirect, RedirectDecision, RedirectExemptions};
+pub use redirect::{HttpsRedirect, RedirectDecision, RedirectExemptions};
 
 use crate::csp::{CompiledCsp, Csp, Policy, RequestNonces};
 use crate::{ConfigError, ConnectionInfo, ProxyTrust, RequestFacts};
@@ -925,16 +925,6 @@ impl SecureHeaders {
         self.inner.redirect.decide(method, uri, facts, parts)
     }
 
-    /// Fresh (ungenerated) nonce cells for a request, when the CSP uses nonces.
-    ///
-    /// ```
-    /// # use rampart_core::headers::SecureHeaders;
-    /// assert!(SecureHeaders::default().request_nonces().is_none());
-    /// ```
-    pub fn request_nonces(&self) -> Option<RequestNonces> {
-        self.inner.csp.as_ref().and_then(|c| c.new_request_nonces())
-    }
-
     /// The compiled CSP, if any.
     ///
     /// ```
@@ -977,6 +967,7 @@ impl SecureHeaders {
             self.apply_from_template(facts, nonces, headers);
             return;
         }
+        let handler_cache_control = headers.contains_key(header::CACHE_CONTROL);
         // One growth of the map instead of several while inserting (+2: HSTS, CSP).
         // A failed reservation only means the inserts grow the map themselves.
         let _ = headers.try_reserve(inner.always.len() + 2);
@@ -989,7 +980,7 @@ impl SecureHeaders {
             }
         }
         let nonces = overrides.and_then(|o| o.nonces.as_ref()).or(nonces);
-        if nonces.is_some_and(RequestNonces::any_generated) {
+        if !handler_cache_control && nonces.is_some_and(RequestNonces::any_generated) {
             self.keep_private(headers);
         }
         match overrides.and_then(|o| o.csp.as_ref()) {
@@ -1030,6 +1021,7 @@ impl SecureHeaders {
         let inner = &*self.inner;
         let overwrite = inner.override_existing;
         let template = &inner.templates[usize::from(facts.secure)];
+        let handler_cache_control = headers.contains_key(header::CACHE_CONTROL);
         let mut out = template.map.clone();
         let mut current: Option<HeaderName> = None;
         // CSP headers the handler set itself (bit per header of the policy).
@@ -1058,7 +1050,7 @@ impl SecureHeaders {
                 csp.write_headers_except(&mut out, nonces, handler_csp);
             }
         }
-        if nonces.is_some_and(RequestNonces::any_generated) {
+        if !handler_cache_control && nonces.is_some_and(RequestNonces::any_generated) {
             self.keep_private(&mut out);
         }
         *headers = out;
@@ -1095,9 +1087,12 @@ impl SecureHeaders {
 }
 
 impl SecureHeaders {
+    /// Called when the handler chose no `Cache-Control`: the configured one
+    /// replaces any the set itself carries (an extra header is not the
+    /// handler's choice, and would make nonce pages cacheable).
     fn keep_private(&self, headers: &mut HeaderMap) {
         if let Some(cc) = &self.inner.nonce_cache_control {
-            keep_private(headers, cc);
+            headers.insert(header::CACHE_CONTROL, cc.clone());
         }
     }
 }

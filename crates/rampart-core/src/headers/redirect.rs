@@ -87,23 +87,6 @@ impl RedirectExemptions {
     }
 }
 
-/// Whether `path` equals `prefix` (as configured: no trailing `/`) or continues
-/// it at a `/` boundary. Paths with dot or empty segments, a backslash, or an
-/// escape of `.`, `/`, `\` or `%` (or a malformed one) never match: fail closed.
-/// Other escapes, such as `%40` below the prefix, cannot leave it and match.
-///
-/// ```
-/// use rampart_core::headers::path_has_prefix;
-/// assert!(path_has_prefix("/api/x", "/api"));
-/// assert!(!path_has_prefix("/apix", "/api"));
-/// assert!(!path_has_prefix("/api/../admin", "/api"));
-/// assert!(!path_has_prefix("/api/%2e%2e/admin", "/api"));
-/// assert!(path_has_prefix("/api/a%40b", "/api"));
-/// ```
-pub fn path_has_prefix(path: &str, prefix: &str) -> bool {
-    crate::path::within(path, prefix)
-}
-
 /// HTTPS redirect settings.
 ///
 /// ```
@@ -225,8 +208,7 @@ pub enum RedirectDecision {
 }
 
 impl HttpsRedirect {
-    /// Decides for one request. `parts` is needed only when a predicate is set.
-    /// Logs, once per built set, that a redirect without an allowed-host list
+    /// Logs, when a set is built, that a redirect without an allowed-host list
     /// sends clients to any host a request names.
     pub(crate) fn warn_if_open(&self) {
         if self.enabled && self.allowed_hosts.is_none() {
@@ -240,6 +222,7 @@ impl HttpsRedirect {
         }
     }
 
+    /// Decides for one request. `parts` is needed only when a predicate is set.
     pub(crate) fn decide(
         &self,
         method: &Method,
@@ -277,7 +260,13 @@ impl HttpsRedirect {
             location.push(':');
             location.push_str(&port.to_string());
         }
-        location.push_str(uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/"));
+        // `OPTIONS *` and other targets that are no path redirect to the root.
+        location.push_str(
+            uri.path_and_query()
+                .map(|pq| pq.as_str())
+                .filter(|pq| pq.starts_with('/'))
+                .unwrap_or("/"),
+        );
         let status = if method == Method::GET || method == Method::HEAD {
             StatusCode::MOVED_PERMANENTLY
         } else {

@@ -61,8 +61,9 @@ impl ReportLog {
 }
 
 /// The proxy the seed apps trust: one on loopback that writes
-/// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For, as nginx is
-/// usually set up to. Any other forwarded header (a client's `Forwarded`) is ignored.
+/// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For (nginx with the three
+/// `proxy_set_header` lines in the README). Any other forwarded header (a
+/// client's `Forwarded`) is ignored.
 pub fn seed_proxy_trust() -> Result<ProxyTrust, ConfigError> {
     ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)
 }
