@@ -1,14 +1,27 @@
-//! Framework-neutral steps every adapter performs, so the Tower/axum and the
-//! actix-web adapters share one implementation of each rule: what happens
-//! before the application runs ([`SecureHeaders::inbound`]), how a body is
-//! buffered under a limit ([`read_limited`]) and what follows from the result
-//! ([`Csrf::check_body_read`]), how the CSP report endpoint answers
-//! ([`report_response`]), how a route's [`Overrides`] get their nonces
-//! ([`Overrides::for_route`]) and what a nonce extractor falls back to
-//! ([`nonces_or_standalone`]).
+//! **For framework adapter authors.** An application never needs this module;
+//! it is hidden from the documentation, as are the hooks below on the
+//! application-facing types. rampart's own adapters (Tower/axum in `rampart`,
+//! actix-web in `rampart-actix`) use exactly these, so a new adapter can
+//! produce the same output.
 //!
-//! An adapter converts its framework's request into `http` types, calls these
-//! functions and converts the answers back; it decides nothing itself.
+//! An adapter converts its framework's request into `http` types and, per request:
+//!
+//! 1. header layer, inbound: [`SecureHeaders::inbound`] (redirect or serve; a
+//!    [`RequestScope`](crate::RequestScope) to put on the request when shared);
+//! 2. CSRF layer: `ProxyTrust::lazy_facts` (the request's facts), `Csrf::check`
+//!    (`Decision::Pass`, `Reject` or `ReadBody`), [`read_limited`] with the
+//!    runtime's sleep as deadline, [`Csrf::check_body_read`], then
+//!    `CsrfRequest::token` into the request and `CsrfRequest::finish` on the
+//!    response (`CsrfRequest::may_owe_headers` says whether it has anything to do);
+//!    `Csrf::render_rejection` for a refusal, `Csrf::wants_route` before a costly
+//!    route lookup;
+//! 3. route overrides: [`Overrides::for_route`] and [`Overrides::merged_with`];
+//! 4. nonce extractors: [`nonces_or_standalone`];
+//! 5. header layer, outbound: [`SecureHeaders::outbound`];
+//! 6. report endpoint: [`report_method_check`], [`read_limited`] under
+//!    `ReportCollector::max_body_bytes` and `body_deadline`, [`report_response`].
+//!
+//! It decides nothing itself: every rule lives in the core, here or with its type.
 //!
 //! ```
 //! use rampart_core::adapter::Inbound;
@@ -48,6 +61,7 @@ pub enum Inbound {
 }
 
 impl SecureHeaders {
+    #[doc(hidden)]
     /// The inbound half of the header layer: request facts under this set's
     /// proxy trust, then the HTTPS redirect decision. A redirect (`301` for
     /// GET/HEAD, `308` otherwise) or a bad-host refusal (`400`, logged) is
@@ -112,6 +126,7 @@ impl SecureHeaders {
         }
     }
 
+    #[doc(hidden)]
     /// The outbound half: writes the header set into the response headers
     /// (see [`SecureHeaders::apply`]) with the scope's facts and nonces and the
     /// response's [`Overrides`].
@@ -255,6 +270,7 @@ pub enum PassBody<B> {
 }
 
 impl Csrf {
+    #[doc(hidden)]
     /// What follows from reading the body after
     /// [`Decision::ReadBody`](crate::csrf::Decision::ReadBody):
     ///
@@ -378,6 +394,7 @@ fn plain_reply(status: StatusCode, msg: &str) -> Response<Bytes> {
 }
 
 impl Overrides {
+    #[doc(hidden)]
     /// Prepares a route's overrides for one request. A replacement policy with
     /// nonces on a request whose scope has none (the app-wide policy takes no
     /// nonce) gets nonce handles of the replacement's shape, on the request's
@@ -412,6 +429,7 @@ impl Overrides {
         (overrides, None)
     }
 
+    #[doc(hidden)]
     /// Combines a route's overrides with those the handler returned (`later`,
     /// applied after, so the handler has the last word).
     ///

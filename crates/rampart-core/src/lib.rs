@@ -8,29 +8,36 @@
 //!
 //! | module | concern |
 //! |---|---|
-//! | [`adapter`] | the steps adapters share: inbound/outbound, body limits, report answers |
-//! | [`request`] | proxy trust and request facts (secure? which host and origin?) |
-//! | [`RequestScope`] | one request's shared state: its facts and lazy nonce cells |
-//! | [`origin`] | normalised web origins |
+//! | [`ProxyTrust`], [`ProxyHeaders`], [`ConnectionInfo`] | which proxy may report the scheme, host and client, through which headers |
+//! | [`ConfigError`] | every build-time error names the setting and the fix |
 //! | [`headers`] | the secure header set, HTTPS redirect, cookie hardening, overrides |
 //! | [`csp`] | typed Content Security Policy, nonces, hashes, linter, reports |
 //! | [`csrf`] | Fetch-Metadata/Origin checks, signed masked tokens, body token extraction |
+//!
+//! Framework adapters (rampart's own, or yours) call the hidden `adapter`
+//! module and a few hidden methods of these types; an application needs none of them.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[doc(hidden)]
 pub mod adapter;
 pub mod csp;
 pub mod csrf;
-pub mod error;
+mod error;
 pub mod headers;
 mod intern;
-pub mod origin;
+mod origin;
 mod path;
 mod random;
-pub mod request;
+mod request;
 mod scope;
 
-pub use error::ConfigError;
+pub use error::{ConfigError, ConfigErrorKind};
+pub use request::{ConnectionInfo, ProxyHeaders, ProxyTrust};
+// For adapter authors (see `adapter`): a request's facts and normalised origins.
+#[doc(hidden)]
 pub use origin::{Origin, Scheme};
-pub use request::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts};
+#[doc(hidden)]
+pub use request::{Facts, RequestFacts};
+#[doc(hidden)]
 pub use scope::RequestScope;

@@ -29,7 +29,6 @@ pub struct Origin {
 ///
 /// ```
 /// use rampart_core::Scheme;
-/// assert_eq!(Scheme::Https.default_port(), 443);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -41,12 +40,7 @@ pub enum Scheme {
 
 impl Scheme {
     /// The port used when a URL names none.
-    ///
-    /// ```
-    /// # use rampart_core::Scheme;
-    /// assert_eq!(Scheme::Http.default_port(), 80);
-    /// ```
-    pub fn default_port(self) -> u16 {
+    pub(crate) fn default_port(self) -> u16 {
         match self {
             Scheme::Http => 80,
             Scheme::Https => 443,

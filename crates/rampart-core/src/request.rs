@@ -131,7 +131,8 @@ impl ProxyHeaders {
                 "a trusted proxy must name the headers it writes: ProxyHeaders::X_FORWARDED \
                  (X-Forwarded-Proto/-Host/-For, nginx's usual set), a selection of them joined \
                  with `|`, or ProxyHeaders::FORWARDED (RFC 7239)",
-            ));
+            )
+            .of_kind(crate::ConfigErrorKind::Missing));
         }
         if self.has(Self::FORWARDED) && self.0 != Self::FORWARDED.0 {
             return Err(ConfigError::new(
@@ -139,7 +140,8 @@ impl ProxyHeaders {
                 "name either ProxyHeaders::FORWARDED or X-Forwarded-* headers, not both: list \
                  only the kind your proxy writes, or a client's copy of the other one would be \
                  believed",
-            ));
+            )
+            .of_kind(crate::ConfigErrorKind::Conflict));
         }
         Ok(self)
     }
@@ -262,6 +264,7 @@ impl ProxyTrust {
         })
     }
 
+    #[doc(hidden)]
     /// Whether forwarded headers from `peer` are believed.
     ///
     /// ```
@@ -282,6 +285,7 @@ impl ProxyTrust {
         }
     }
 
+    #[doc(hidden)]
     /// The facts of a request, worked out only as far as they are asked for:
     /// those of its [`RequestScope`](crate::RequestScope) when an outer secure
     /// headers layer shared one and this trust is the default (nobody), else
@@ -323,6 +327,7 @@ impl ProxyTrust {
         }
     }
 
+    #[doc(hidden)]
     /// Whether the request came over TLS (seen by the server or reported by a
     /// trusted proxy), without working out the host.
     ///
@@ -349,16 +354,7 @@ impl ProxyTrust {
     /// The client's address: what the trusted proxy reports in the header it
     /// writes (`X-Forwarded-For` or `Forwarded: for=`, last value), else the
     /// peer's own. Rate limits keyed on it count clients, not the proxy.
-    ///
-    /// ```
-    /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust};
-    /// let req = http::Request::get("/").header("x-forwarded-for", "198.51.100.1, 203.0.113.9").body(()).unwrap();
-    /// let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
-    /// assert_eq!(nginx.client_addr(proxy, req.headers()), Some("203.0.113.9".parse().unwrap()));
-    /// assert_eq!(ProxyTrust::nobody().client_addr(proxy, req.headers()), Some("127.0.0.1".parse().unwrap()));
-    /// ```
-    pub fn client_addr(&self, conn: ConnectionInfo, headers: &HeaderMap) -> Option<IpAddr> {
+    pub(crate) fn client_addr(&self, conn: ConnectionInfo, headers: &HeaderMap) -> Option<IpAddr> {
         self.forwarded(conn, headers, Want::Client)
             .client
             .or(conn.peer)
@@ -456,6 +452,7 @@ impl ProxyTrust {
         out
     }
 
+    #[doc(hidden)]
     /// Works out the facts of one request.
     ///
     /// ```
@@ -744,11 +741,12 @@ impl RequestFacts {
     }
 }
 
+#[doc(hidden)]
 /// A request's facts, known already or worked out on first use (see
 /// [`ProxyTrust::lazy_facts`]). `&RequestFacts` converts into it.
 ///
 /// ```
-/// use rampart_core::request::Facts;
+/// use rampart_core::Facts;
 /// use rampart_core::{RequestFacts, Scheme};
 /// let f = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
 /// let facts: Facts = (&f).into();
@@ -836,12 +834,7 @@ fn host_name(h: &str) -> &str {
 }
 
 /// Whether a host name (no port) names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
-///
-/// ```
-/// assert!(rampart_core::request::is_loopback_hostname("[::1]"));
-/// assert!(!rampart_core::request::is_loopback_hostname("localhost.example"));
-/// ```
-pub fn is_loopback_hostname(h: &str) -> bool {
+pub(crate) fn is_loopback_hostname(h: &str) -> bool {
     if h.eq_ignore_ascii_case("localhost") {
         return true;
     }

@@ -1,5 +1,5 @@
 //! The secure headers layer, driven through a real axum Router: Flask-Talisman's
-//! test behaviours (T1-T16, X1-X13 in the reference) and where rampart differs.
+//! tested behaviours, and where rampart differs from them.
 
 mod common;
 
@@ -96,9 +96,9 @@ const HTTP: bool = false;
 const CLIENT: &str = "203.0.113.7";
 const PROXY: &str = "127.0.0.1";
 
-// T1: every default, exact values, on a secure request.
+// Every default, exact values, on a secure request.
 #[tokio::test]
-async fn t1_defaults_over_https() {
+async fn every_default_header_with_its_exact_value_over_https() {
     let res = send(&default_app(), get_req("/", "shop.example"), CLIENT, HTTPS).await;
     assert_eq!(res.status(), 200);
     let expected = [
@@ -129,9 +129,9 @@ async fn t1_defaults_over_https() {
     assert_eq!(header(&res, "x-download-options"), None);
 }
 
-// T2a, differing: X-Forwarded-Proto counts only from a trusted proxy.
+// Differing from Talisman: X-Forwarded-Proto counts only from a trusted proxy.
 #[tokio::test]
-async fn t2a_forwarded_proto_only_from_trusted_proxy() {
+async fn forwarded_proto_counts_only_from_a_trusted_proxy() {
     let mk = || {
         Request::get("/")
             .header("host", "shop.example")
@@ -148,9 +148,9 @@ async fn t2a_forwarded_proto_only_from_trusted_proxy() {
     assert_eq!(header(&res, "strict-transport-security"), None);
 }
 
-// T2b/T2c/X2: plain http is redirected permanently, host/path/query kept.
+// Plain http is redirected permanently, host/path/query kept.
 #[tokio::test]
-async fn t2b_plain_http_redirects_with_301_for_get() {
+async fn plain_http_redirects_get_with_301_and_other_methods_with_308() {
     let res = send(
         &default_app(),
         get_req("/a/b?q=1", "shop.example"),
@@ -200,9 +200,9 @@ async fn post_redirects_with_308_and_handler_never_runs() {
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
 
-// X2, differing: the http port is not carried over to https; the configured https port is used.
+// Differing from Talisman: the http port is not carried over to https; the configured https port is used.
 #[tokio::test]
-async fn x2_redirect_uses_configured_https_port() {
+async fn redirect_uses_the_configured_https_port() {
     let app = app_with(
         SecureHeaders::builder().https_redirect(HttpsRedirect::default().https_port(8443)),
     );
@@ -221,18 +221,18 @@ async fn x2_redirect_uses_configured_https_port() {
     assert_eq!(header(&res, "location"), Some("https://shop.example/a?q=1"));
 }
 
-// T2d: redirect off.
+// Redirect off.
 #[tokio::test]
-async fn t2d_redirect_disabled() {
+async fn a_disabled_redirect_serves_plain_http() {
     let app = app_with(SecureHeaders::builder().https_redirect(HttpsRedirect::disabled()));
     let res = send(&app, get_req("/", "shop.example"), CLIENT, HTTP).await;
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "strict-transport-security"), None);
 }
 
-// T3: per-route skip of the redirect, as exempt paths (the redirect runs before routing).
+// Per-route skip of the redirect, as exempt paths (the redirect runs before routing).
 #[tokio::test]
-async fn t3_exempt_paths_and_predicate() {
+async fn exempt_paths_and_predicate_skip_the_redirect() {
     let app = app_with(
         SecureHeaders::builder().https_redirect(
             HttpsRedirect::default().exempt(
@@ -261,9 +261,9 @@ async fn t3_exempt_paths_and_predicate() {
     assert_eq!(send(&app, probe, CLIENT, HTTP).await.status(), 200);
 }
 
-// X4 equivalent: loopback hosts are never redirected, so local development works over http.
+// Loopback hosts are never redirected, so local development works over http.
 #[tokio::test]
-async fn x4_loopback_hosts_are_served_over_http() {
+async fn loopback_hosts_are_served_over_http() {
     for host in [
         "localhost:8000",
         "127.0.0.1:8000",
@@ -278,9 +278,9 @@ async fn x4_loopback_hosts_are_served_over_http() {
     }
 }
 
-// T4 / X1: unknown URL: redirect over http, 404 with every header over https.
+// Unknown URL: redirect over http, 404 with every header over https.
 #[tokio::test]
-async fn t4_x1_bad_endpoint() {
+async fn unknown_routes_still_get_the_headers() {
     let res = send(
         &default_app(),
         get_req("/bad_endpoint", "shop.example"),
@@ -314,9 +314,9 @@ async fn method_not_allowed_gets_headers() {
     assert_eq!(header(&res, "x-content-type-options"), Some("nosniff"));
 }
 
-// T5a-e: HSTS options.
+// HSTS options.
 #[tokio::test]
-async fn t5_hsts_options() {
+async fn hsts_options_and_only_on_secure_requests() {
     let res = send(&default_app(), get_req("/", "localhost"), CLIENT, HTTP).await;
     assert_eq!(
         header(&res, "strict-transport-security"),
@@ -355,9 +355,9 @@ async fn t5_hsts_options() {
     assert!(err.to_string().contains("at least 31536000"), "{err}");
 }
 
-// T6: frame options; ALLOW-FROM refused at build time.
+// Frame options; ALLOW-FROM refused at build time.
 #[tokio::test]
-async fn t6_frame_options() {
+async fn frame_options_values() {
     let app = app_with(SecureHeaders::builder().frame_options(FrameOptions::Deny));
     assert_eq!(
         header(
@@ -378,9 +378,9 @@ async fn t6_frame_options() {
     assert!(err.message().contains("frame-ancestors"));
 }
 
-// T7/T9b: X-XSS-Protection: rampart sends 0 (differing: Talisman's opt-in sends "1; mode=block").
+// X-XSS-Protection: rampart sends 0 (differing: Talisman's opt-in sends "1; mode=block").
 #[tokio::test]
-async fn t7_t9_xss_and_nosniff_switches() {
+async fn xss_protection_and_nosniff_switch_off() {
     let res = send(&default_app(), get_req("/", "shop.example"), CLIENT, HTTP).await;
     assert_eq!(res.status(), 301);
     assert_eq!(
@@ -398,9 +398,9 @@ async fn t7_t9_xss_and_nosniff_switches() {
     assert_eq!(header(&res, "x-content-type-options"), None);
 }
 
-// T8: force_file_save.
+// force_file_save.
 #[tokio::test]
-async fn t8_force_file_save() {
+async fn force_file_save_sends_x_download_options() {
     let app = app_with(SecureHeaders::builder().force_file_save(true));
     assert_eq!(
         header(
@@ -411,9 +411,9 @@ async fn t8_force_file_save() {
     );
 }
 
-// T10: CSP from pairs and from a string; None turns it off.
+// CSP from pairs and from a string; None turns it off.
 #[tokio::test]
-async fn t10_csp_forms() {
+async fn csp_from_string_dict_and_typed_forms_serialise_alike() {
     let policy = Policy::from_pairs([
         ("default-src", vec!["'self'"]),
         ("object-src", vec!["'none'"]),
@@ -444,14 +444,14 @@ async fn t10_csp_forms() {
         ),
         None
     );
-    // T10 used `image-src`, a typo browsers ignore: rampart refuses it.
+    // Talisman's own test used `image-src`, a typo browsers ignore: rampart refuses it.
     let err = Policy::from_pairs([("image-src", "*")]).unwrap_err();
     assert!(err.to_string().contains("img-src"), "{err}");
 }
 
-// T11: report-only with a report URI; without one it is a build error.
+// Report-only with a report URI; without one it is a build error.
 #[tokio::test]
-async fn t11_report_only() {
+async fn report_only_csp_uses_its_own_header() {
     let csp = Csp::new(Policy::default())
         .report_only_mode()
         .report_uri("https://example.com/csp");
@@ -468,9 +468,9 @@ async fn t11_report_only() {
     assert!(err.to_string().contains("report"), "{err}");
 }
 
-// T12: the nonce is in the header and the body, only when the handler asked for it.
+// The nonce is in the header and the body, only when the handler asked for it.
 #[tokio::test]
-async fn t12_nonce_only_when_asked() {
+async fn nonce_appears_only_when_the_page_asked_for_one() {
     let policy =
         Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
     let app =
@@ -504,9 +504,9 @@ async fn t12_nonce_only_when_asked() {
     );
 }
 
-// X11, differing: a nonce directive missing from the policy inherits default-src plus the nonce.
+// Differing from Talisman: a nonce directive missing from the policy inherits default-src plus the nonce.
 #[tokio::test]
-async fn x11_missing_nonce_directive_inherits_default_src() {
+async fn nonce_for_a_missing_directive_copies_default_src() {
     let policy = Policy::from_pairs([("default-src", "'self' cdn.example")]).unwrap();
     let app =
         app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
@@ -518,9 +518,9 @@ async fn x11_missing_nonce_directive_inherits_default_src() {
     );
 }
 
-// T13: CSP off for one route; other headers stay.
+// CSP off for one route; other headers stay.
 #[tokio::test]
-async fn t13_route_without_csp() {
+async fn a_route_can_drop_or_replace_the_csp() {
     let res = send(
         &default_app(),
         get_req("/legacy", "localhost"),
@@ -565,9 +565,9 @@ async fn handler_override_wins_over_route_layer() {
     assert_eq!(header(&res, "x-frame-options"), Some("DENY"));
 }
 
-// T14: Feature-Policy (obsolete) by hand.
+// Feature-Policy (obsolete) by hand.
 #[tokio::test]
-async fn t14_feature_policy_as_custom_header() {
+async fn feature_policy_can_be_sent_as_an_extra_header() {
     let app = app_with(SecureHeaders::builder().header(
         "feature-policy",
         "geolocation 'none'; fullscreen 'self' example.com",
@@ -581,9 +581,9 @@ async fn t14_feature_policy_as_custom_header() {
     );
 }
 
-// T15/X12, differing: structured-field serialization.
+// Differing from Talisman: structured-field serialization.
 #[tokio::test]
-async fn t15_permissions_policy() {
+async fn permissions_policy_forms() {
     let pp = PermissionsPolicy::recommended()
         .deny("geolocation")
         .unwrap()
@@ -625,9 +625,9 @@ async fn t15_permissions_policy() {
     assert!(PermissionsPolicy::parse("geolocation=['self', 'a']").is_err());
 }
 
-// T16: Document-Policy.
+// Document-Policy.
 #[tokio::test]
-async fn t16_document_policy() {
+async fn document_policy_is_sent_when_set() {
     let app = app_with(
         SecureHeaders::builder().document_policy(Some("oversized-images=?0, document-write=?0")),
     );
@@ -640,9 +640,9 @@ async fn t16_document_policy() {
     );
 }
 
-// X5: the redirect carries the headers, no HSTS, no nonce, no cookie.
+// The redirect carries the headers, no HSTS, no nonce, no cookie.
 #[tokio::test]
-async fn x5_redirect_response_headers() {
+async fn redirect_responses_carry_the_header_set() {
     let policy = Policy::from_pairs([("script-src", "'self'")]).unwrap();
     let app =
         app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
@@ -656,9 +656,9 @@ async fn x5_redirect_response_headers() {
     assert_eq!(header(&res, "set-cookie"), None);
 }
 
-// X7, differing: headers the handler set win, unless override_existing.
+// Differing from Talisman: headers the handler set win, unless override_existing.
 #[tokio::test]
-async fn x7_handler_headers_win_unless_overridden() {
+async fn handler_headers_win_unless_override_existing() {
     let res = send(
         &default_app(),
         get_req("/own-headers", "localhost"),
@@ -679,9 +679,9 @@ async fn x7_handler_headers_win_unless_overridden() {
         .starts_with("default-src 'self'"));
 }
 
-// X8, differing: bad values fail at build time instead of being printed verbatim.
+// Differing from Talisman: bad values fail at build time instead of being printed verbatim.
 #[test]
-fn x8_invalid_values_fail_at_build() {
+fn invalid_values_fail_when_the_set_is_built() {
     assert!(SecureHeaders::builder()
         .referrer_policy(Some("None"))
         .build()
@@ -711,9 +711,9 @@ fn x8_invalid_values_fail_at_build() {
         .contains("'self'"));
 }
 
-// X13: static files get the headers.
+// Static files get the headers.
 #[tokio::test]
-async fn x13_static_file_has_headers() {
+async fn static_files_get_the_header_set() {
     let res = send(
         &default_app(),
         get_req("/static/app.css", "shop.example"),

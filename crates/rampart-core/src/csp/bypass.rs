@@ -8,13 +8,8 @@
 //! every host in the lists published with Google's CSP Evaluator (checked by a test).
 
 /// Why a host defeats an allow-list.
-///
-/// ```
-/// use rampart_core::csp::{bypasses_for, BypassKind};
-/// assert!(bypasses_for("ajax.googleapis.com").iter().any(|b| b.kind == BypassKind::AngularJs));
-/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BypassKind {
+pub(crate) enum BypassKind {
     /// Serves JSONP: the caller picks the callback, so the response runs attacker-chosen code.
     Jsonp,
     /// Hosts AngularJS, whose template expressions in injected markup run as script.
@@ -26,31 +21,21 @@ pub enum BypassKind {
 }
 
 /// One known bypass-prone host.
-///
-/// ```
-/// use rampart_core::csp::bypass_hosts;
-/// let b = &bypass_hosts()[0];
-/// assert!(!b.host.is_empty() && b.path.starts_with('/') && !b.reason.is_empty());
-/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BypassHost {
+pub(crate) struct BypassHost {
     /// The host name, lower-case, e.g. `"www.google.com"`.
-    pub host: &'static str,
+    pub(crate) host: &'static str,
     /// What makes it dangerous.
-    pub kind: BypassKind,
+    pub(crate) kind: BypassKind,
     /// A known dangerous path on the host (used when the allow-list entry has a path).
-    pub path: &'static str,
+    pub(crate) path: &'static str,
     /// A human-readable explanation, used in lint findings.
-    pub reason: &'static str,
+    pub(crate) reason: &'static str,
 }
 
 /// Every entry of rampart's bypass-host table.
-///
-/// ```
-/// use rampart_core::csp::bypass_hosts;
-/// assert!(bypass_hosts().iter().any(|b| b.host == "cdn.jsdelivr.net"));
-/// ```
-pub fn bypass_hosts() -> &'static [BypassHost] {
+#[cfg(test)]
+pub(crate) fn bypass_hosts() -> &'static [BypassHost] {
     TABLE
 }
 
@@ -61,15 +46,7 @@ pub fn bypass_hosts() -> &'static [BypassHost] {
 /// `ajax.googleapis.com` but not `googleapis.com`), and treats `*`, `https:` and
 /// `http:` as matching every entry. A source with a path only matches entries
 /// under that path (a path ending in `/` is a prefix, as in CSP).
-///
-/// ```
-/// use rampart_core::csp::bypasses_for;
-/// assert!(!bypasses_for("*.herokuapp.com").is_empty());
-/// assert!(!bypasses_for("https://cdn.jsdelivr.net").is_empty());
-/// assert!(bypasses_for("cdn.example.com").is_empty());
-/// assert_eq!(bypasses_for("https:").len(), rampart_core::csp::bypass_hosts().len());
-/// ```
-pub fn bypasses_for(host_source: &str) -> Vec<&'static BypassHost> {
+pub(crate) fn bypasses_for(host_source: &str) -> Vec<&'static BypassHost> {
     let src = host_source.trim();
     let lower = src.to_ascii_lowercase();
     if lower == "*" || lower == "https:" || lower == "http:" {
@@ -1132,6 +1109,21 @@ static TABLE: &[BypassHost] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn table_lookups() {
+        use super::*;
+        assert!(bypasses_for("ajax.googleapis.com")
+            .iter()
+            .any(|b| b.kind == BypassKind::AngularJs));
+        let b = &bypass_hosts()[0];
+        assert!(!b.host.is_empty() && b.path.starts_with('/') && !b.reason.is_empty());
+        assert!(bypass_hosts().iter().any(|b| b.host == "cdn.jsdelivr.net"));
+        assert!(!bypasses_for("*.herokuapp.com").is_empty());
+        assert!(!bypasses_for("https://cdn.jsdelivr.net").is_empty());
+        assert!(bypasses_for("cdn.example.com").is_empty());
+        assert_eq!(bypasses_for("https:").len(), bypass_hosts().len());
+    }
+
     use super::*;
 
     #[test]

@@ -492,6 +492,7 @@ struct Inner {
 pub struct CompiledCsp(Arc<Inner>);
 
 impl CompiledCsp {
+    #[doc(hidden)]
     /// Fresh (not yet generated) nonces for one request, or `None` when no
     /// directive takes a nonce.
     ///
@@ -518,6 +519,7 @@ impl CompiledCsp {
             .then(|| RequestNonces::on(cells, self.0.separate_style))
     }
 
+    #[doc(hidden)]
     /// Writes `Content-Security-Policy` and/or `Content-Security-Policy-Report-Only`
     /// (and `Reporting-Endpoints`) into `headers`.
     ///

@@ -22,11 +22,11 @@
 //!   header is sent without a nonce and costs nothing beyond cloning a
 //!   precomputed header value. When it was used, the header is built with one
 //!   exact-size allocation. The cells live in the request's
-//!   [`RequestScope`](crate::RequestScope), the extension the header layer puts on
-//!   every request: from any framework, `scope.nonces()` hands them out.
+//!   request scope, the extension the header layer puts on every request, where
+//!   an adapter's nonce extractor finds them.
 //! * [`hash_source`] and [`sri`] — hashes for inline code and `integrity=` attributes.
 //! * [`Policy::lint`] — checks modelled on Google's CSP Evaluator, including
-//!   rampart's own table of hosts known to bypass allow-lists ([`bypass_hosts`]).
+//!   rampart's own table of hosts known to bypass allow-lists.
 //!   [`Csp::build`] logs the findings once through `tracing`.
 //! * [`ReportCollector`] — parses, rate-limits and forwards violation reports in
 //!   both the CSP2 (`application/csp-report`) and Reporting API formats.
@@ -73,12 +73,13 @@ mod policy;
 mod report;
 mod source;
 
-pub use bypass::{bypass_hosts, bypasses_for, BypassHost, BypassKind};
 pub use compiled::{CompiledCsp, Csp};
 pub use hash::{hash_source, sri};
 pub use lint::{Finding, Severity};
+pub use nonce::CspNonce;
 pub(crate) use nonce::NonceCells;
-pub use nonce::{CspNonce, RequestNonces};
+#[doc(hidden)]
+pub use nonce::RequestNonces;
 pub use policy::{Directive, Policy, PolicyBuilder, Sources};
 pub use report::{CspReport, ReportCollector, ReportError, ReportSink, ReportStats};
 pub use source::{HashAlgorithm, Keyword, Source};

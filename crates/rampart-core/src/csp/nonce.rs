@@ -15,7 +15,7 @@ const NONCE_CHARS: usize = 24;
 ///
 /// A nonce handle points into its request's shared state
 /// ([`RequestScope`](crate::RequestScope)), so the layers hand it out without
-/// allocating; [`CspNonce::new`] makes a standalone one (one small allocation).
+/// allocating; `CspNonce::default()` makes a standalone one (one small allocation).
 /// The value is drawn (18 bytes from a CSPRNG seeded by the operating system)
 /// the first time [`value`](CspNonce::value) or `Display` is used, typically when
 /// a template renders `nonce="…"`. Responses that never asked for the nonce (JSON,
@@ -28,7 +28,7 @@ const NONCE_CHARS: usize = 24;
 ///
 /// ```
 /// use rampart_core::csp::CspNonce;
-/// let n = CspNonce::new();
+/// let n = CspNonce::default();
 /// assert!(n.generated().is_none());
 /// let v = n.value().to_string();
 /// assert_eq!(v.len(), 24);
@@ -62,16 +62,6 @@ impl NonceCells {
 }
 
 impl CspNonce {
-    /// A nonce cell with no value yet.
-    ///
-    /// ```
-    /// # use rampart_core::csp::CspNonce;
-    /// assert_eq!(CspNonce::new().generated(), None);
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     fn cell(&self) -> &OnceLock<[u8; NONCE_CHARS]> {
         if self.style {
             &self.cells.style
@@ -84,7 +74,7 @@ impl CspNonce {
     ///
     /// ```
     /// # use rampart_core::csp::CspNonce;
-    /// let n = CspNonce::new();
+    /// let n = CspNonce::default();
     /// assert_eq!(n.value(), n.value());
     /// assert!(n.value().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     /// ```
@@ -93,14 +83,7 @@ impl CspNonce {
     }
 
     /// The nonce if it has been generated, without generating it.
-    ///
-    /// ```
-    /// # use rampart_core::csp::CspNonce;
-    /// let n = CspNonce::new();
-    /// assert!(n.generated().is_none());
-    /// let _ = n.to_string();
-    /// assert!(n.generated().is_some());
-    /// ```
+    #[doc(hidden)]
     pub fn generated(&self) -> Option<&str> {
         self.cell().get().map(as_str)
     }
@@ -227,19 +210,19 @@ mod tests {
 
     #[test]
     fn lazy_and_shared() {
-        let n = CspNonce::new();
+        let n = CspNonce::default();
         let c = n.clone();
         assert!(c.generated().is_none());
         let v = n.value().to_string();
         assert_eq!(c.generated(), Some(v.as_str()));
         assert_eq!(format!("{c}"), v);
-        assert_ne!(CspNonce::new().value(), v);
+        assert_ne!(CspNonce::default().value(), v);
     }
 
     #[test]
     fn alphabet_and_length() {
         for _ in 0..200 {
-            let n = CspNonce::new();
+            let n = CspNonce::default();
             let v = n.value();
             assert_eq!(v.len(), 24);
             assert!(v
@@ -251,7 +234,7 @@ mod tests {
     #[test]
     fn values_are_unique() {
         let seen: std::collections::HashSet<String> = (0..1000)
-            .map(|_| CspNonce::new().value().to_string())
+            .map(|_| CspNonce::default().value().to_string())
             .collect();
         assert_eq!(seen.len(), 1000);
     }

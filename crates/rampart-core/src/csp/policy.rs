@@ -595,13 +595,8 @@ impl Policy {
     }
 
     /// Returns a copy without the directive `name` (unchanged if absent).
-    ///
-    /// ```
-    /// # use rampart_core::csp::Policy;
-    /// let p = Policy::default().without_directive("form-action");
-    /// assert!(p.directive("form-action").is_none());
-    /// ```
-    pub fn without_directive(&self, name: &str) -> Policy {
+    #[cfg(test)]
+    pub(crate) fn without_directive(&self, name: &str) -> Policy {
         let mut p = self.clone();
         p.directives.retain(|d| !d.name.eq_ignore_ascii_case(name));
         p

@@ -424,6 +424,7 @@ impl ReportCollector {
         self.with(|s| s.proxy_trust = trust)
     }
 
+    #[doc(hidden)]
     /// The largest accepted body, so adapters can stop reading early.
     ///
     /// ```
@@ -434,6 +435,7 @@ impl ReportCollector {
         self.0.settings.max_body
     }
 
+    #[doc(hidden)]
     /// How long adapters wait for a body ([`body_timeout`](Self::body_timeout)).
     ///
     /// ```
@@ -600,6 +602,7 @@ impl ReportCollector {
         }
     }
 
+    #[doc(hidden)]
     /// Counts a body the adapter refused because it exceeded [`max_body_bytes`](Self::max_body_bytes).
     ///
     /// ```

@@ -13,6 +13,7 @@ use super::keys::KeyRing;
 use super::origin_check::OriginPolicy;
 use super::reject::Rejection;
 use super::state::Csrf;
+use crate::error::Problems;
 use crate::{ConfigError, Origin};
 
 /// Environment variable read when no key is configured.
@@ -565,14 +566,15 @@ impl CsrfConfig {
     /// assert_eq!(e.setting(), "csrf.exempt_path_prefix");
     /// ```
     pub fn build(mut self) -> Result<Csrf, ConfigError> {
-        if let Some(e) = self.errors.drain(..).next() {
-            return Err(e);
+        let mut problems = Problems::default();
+        for e in self.errors.drain(..) {
+            problems.push(e);
         }
-        let keys = self.resolve_keys()?;
+        let keys = problems.check(self.resolve_keys());
 
         let mut trusted = Vec::new();
         for t in &self.trusted {
-            let o = Origin::parse(t).map_err(|_| {
+            let o = problems.check(Origin::parse(t).map_err(|_| {
                 let hint = if t.contains("://") {
                     format!("`{t}` is not an origin; write scheme://host[:port] with nothing after the port")
                 } else {
@@ -582,26 +584,28 @@ impl CsrfConfig {
                     )
                 };
                 ConfigError::new("csrf.trusted_origin", hint)
-            })?;
-            trusted.push(o);
+            }));
+            trusted.extend(o);
         }
 
-        let header_name = HeaderName::from_bytes(self.header_name.as_bytes()).map_err(|_| {
-            ConfigError::new(
-                "csrf.header_name",
-                format!("`{}` is not a valid HTTP header name", self.header_name),
-            )
-        })?;
+        let header_name = problems.check(
+            HeaderName::from_bytes(self.header_name.as_bytes()).map_err(|_| {
+                ConfigError::new(
+                    "csrf.header_name",
+                    format!("`{}` is not a valid HTTP header name", self.header_name),
+                )
+            }),
+        );
         for (setting, v) in [
             ("csrf.field_name", &self.field_name),
             ("csrf.json_key", &self.json_key),
         ] {
             if v.is_empty() {
-                return Err(ConfigError::new(setting, "must not be empty"));
+                problems.push(ConfigError::new(setting, "must not be empty"));
             }
         }
         if !valid_cookie_name(&self.cookie_name) {
-            return Err(ConfigError::new(
+            problems.push(ConfigError::new(
                 "csrf.cookie_name",
                 format!(
                     "`{}` is not a valid cookie name (use letters, digits, '-' and '_')",
@@ -610,21 +614,21 @@ impl CsrfConfig {
             ));
         }
         if self.cookie_name.starts_with("__") {
-            return Err(ConfigError::new(
+            problems.push(ConfigError::new(
                 "csrf.cookie_name",
                 "give the base name only; rampart adds __Host-/__Secure- itself on secure requests",
             ));
         }
         if let Some(s) = &self.session_cookie {
             if !valid_cookie_name(s) {
-                return Err(ConfigError::new(
+                problems.push(ConfigError::new(
                     "csrf.session_cookie",
                     format!("`{s}` is not a valid cookie name"),
                 ));
             }
         }
         if !self.cookie_path.starts_with('/') || self.cookie_path.contains([';', ' ', ',']) {
-            return Err(ConfigError::new(
+            problems.push(ConfigError::new(
                 "csrf.cookie_path",
                 format!(
                     "`{}` must be a path starting with '/', e.g. \"/\"",
@@ -634,31 +638,38 @@ impl CsrfConfig {
         }
         if let Some(d) = &self.cookie_domain {
             if d.is_empty() || d.contains([';', ' ', ',', '/', ':']) {
-                return Err(ConfigError::new(
+                problems.push(ConfigError::new(
                     "csrf.cookie_domain",
                     format!("`{d}` must be a bare domain such as example.com"),
                 ));
             }
         }
         if self.body_limit == 0 {
-            return Err(ConfigError::new(
+            problems.push(ConfigError::new(
                 "csrf.body_limit",
                 "must be at least 1 byte (1 MiB is the default)",
             ));
         }
         if self.body_timeout.is_zero() {
-            return Err(ConfigError::new(
+            problems.push(ConfigError::new(
                 "csrf.body_timeout",
                 "must be longer than zero (10 s is the default)",
             ));
         }
-        let cache_control = crate::headers::cache_control_value(
+        let cache_control = problems.check(crate::headers::cache_control_value(
             "csrf.token_cache_control",
             self.cache_control.as_deref(),
-        )?;
+        ));
         if self.include_only && self.include_prefixes.is_empty() && self.include_routes.is_empty() {
             tracing::warn!("rampart csrf: include_only() without include_path_prefix/include_route protects nothing");
         }
+        problems.finish()?;
+        let (Some(keys), Some(header_name), Some(cache_control)) =
+            (keys, header_name, cache_control)
+        else {
+            // Each `None` above noted a problem, so `finish` returned it.
+            return Err(ConfigError::new("csrf", "invalid configuration"));
+        };
         let max_age_secs = i64::try_from(self.cookie_max_age.as_secs()).unwrap_or(i64::MAX);
 
         Ok(Csrf::from_inner(Inner {

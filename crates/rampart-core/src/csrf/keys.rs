@@ -11,11 +11,7 @@ use crate::ConfigError;
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Minimum key length in bytes.
-///
-/// ```
-/// assert_eq!(rampart_core::csrf::MIN_KEY_LEN, 32);
-/// ```
-pub const MIN_KEY_LEN: usize = 32;
+pub(crate) const MIN_KEY_LEN: usize = 32;
 
 /// The CSRF signing keys: the newest signs new tokens, every key in the ring
 /// verifies submitted ones, so keys can be rotated without breaking forms that
@@ -46,7 +42,8 @@ fn keyed(key: &[u8], setting: &str) -> Result<HmacSha256, ConfigError> {
                  generate one with e.g. `openssl rand -base64 32`",
                 key.len()
             ),
-        ));
+        )
+        .of_kind(crate::ConfigErrorKind::Unsafe));
     }
     HmacSha256::new_from_slice(key)
         .map_err(|_| ConfigError::new(setting, "the key cannot be used for HMAC-SHA256"))
@@ -83,12 +80,7 @@ impl KeyRing {
     /// # Panics
     ///
     /// Only if the operating system's random number generator fails.
-    ///
-    /// ```
-    /// # use rampart_core::csrf::KeyRing;
-    /// assert_eq!(KeyRing::generate().len(), 1);
-    /// ```
-    pub fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         let key: [u8; 32] = crate::random::os_bytes();
         Self {
             macs: vec![HmacSha256::new_from_slice(&key).expect("HMAC accepts any key length")],
@@ -109,7 +101,7 @@ impl KeyRing {
     ///
     /// ```
     /// # use rampart_core::csrf::KeyRing;
-    /// assert!(!KeyRing::generate().is_empty());
+    /// assert!(!KeyRing::new(&[7; 32]).unwrap().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.macs.is_empty()

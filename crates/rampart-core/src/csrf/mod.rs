@@ -106,13 +106,11 @@ mod tests;
 /// [`CsrfConfig::js_readable_cookie`]. The secure headers' cookie hardening
 /// adds no `HttpOnly` to it (that would hide it from the script it is for);
 /// `SameSite` and `Secure` apply as to any cookie.
-///
-/// ```
-/// assert_eq!(rampart_core::csrf::JS_COOKIE_NAME, "csrf-token");
-/// ```
-pub const JS_COOKIE_NAME: &str = "csrf-token";
+pub(crate) const JS_COOKIE_NAME: &str = "csrf-token";
 
 pub use config::{CsrfConfig, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
-pub use keys::{KeyRing, MIN_KEY_LEN};
+pub use keys::KeyRing;
 pub use reject::{RejectReason, Rejection};
-pub use state::{Csrf, CsrfRequest, CsrfToken, Decision};
+pub use state::{Csrf, CsrfToken};
+#[doc(hidden)]
+pub use state::{CsrfRequest, Decision};

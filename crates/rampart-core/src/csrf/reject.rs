@@ -146,6 +146,7 @@ impl Rejection {
         }
     }
 
+    #[doc(hidden)]
     /// The rejection adapters report when the body exceeds the limit of
     /// [`Decision::ReadBody`](crate::csrf::Decision::ReadBody).
     ///
@@ -157,6 +158,7 @@ impl Rejection {
         Self::new(RejectReason::TooLarge)
     }
 
+    #[doc(hidden)]
     /// The rejection adapters report when the body could not be read.
     ///
     /// ```
@@ -177,6 +179,7 @@ impl Rejection {
         self.reason.status()
     }
 
+    #[doc(hidden)]
     /// `Set-Cookie` values that the refusal response should carry (a new
     /// secret cookie when the client had none, so a retry can succeed).
     ///

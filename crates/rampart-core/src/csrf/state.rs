@@ -511,6 +511,7 @@ impl Csrf {
         Self(Arc::new(inner))
     }
 
+    #[doc(hidden)]
     /// Whether [`check`](Self::check) reads the matched route of a request with
     /// this method: only for a method it checks, and only when routes are
     /// exempted or included by pattern. An adapter whose route lookup costs
@@ -528,6 +529,7 @@ impl Csrf {
         !is_safe(method) && (!self.0.exempt_routes.is_empty() || !self.0.include_routes.is_empty())
     }
 
+    #[doc(hidden)]
     /// Decides what to do with a request, before its body is read.
     ///
     /// Safe methods (GET, HEAD, OPTIONS, TRACE) and exempt requests pass; others
@@ -619,6 +621,7 @@ impl Csrf {
         }
     }
 
+    #[doc(hidden)]
     /// Looks for the token in the buffered body after [`Decision::ReadBody`].
     ///
     /// Reads urlencoded and multipart forms (field [`field_name`](CsrfConfig::field_name))
@@ -675,6 +678,7 @@ impl Csrf {
         }
     }
 
+    #[doc(hidden)]
     /// For adapters whose body *declared* a length over the
     /// [`Decision::ReadBody`] limit, so that nothing was read: logs the
     /// refusal and returns it, or in report-only mode lets the request (and its
@@ -700,6 +704,7 @@ impl Csrf {
         )
     }
 
+    #[doc(hidden)]
     /// For adapters: the body cannot go on to the handler whole (the client
     /// broke off, sent a malformed chunked stream, or `reason` is
     /// [`TooLarge`](RejectReason::TooLarge) for a body that outgrew the limit
@@ -774,6 +779,7 @@ impl Csrf {
         rejection
     }
 
+    #[doc(hidden)]
     /// Adds what the response owes the client: the secret cookie (when a token
     /// was issued and the client lacked a valid secret, or after
     /// [`rotate`](CsrfToken::rotate)) and `Vary: Cookie` on responses that
@@ -794,6 +800,7 @@ impl Csrf {
         request.finish(response_headers);
     }
 
+    #[doc(hidden)]
     /// The default refusal: status, content type and body; JSON
     /// (`{"error":"csrf","reason":..,"message":..}`) when `Accept` asks for JSON
     /// and not HTML, else a small HTML page. Never contains request data.
@@ -815,6 +822,7 @@ impl Csrf {
         default_parts(rejection, accept)
     }
 
+    #[doc(hidden)]
     /// The refusal response: the [`on_reject`](CsrfConfig::on_reject) hook's
     /// or the default, plus the rejection's `Set-Cookie` values.
     ///

@@ -115,6 +115,7 @@ impl CookieHardening {
         self
     }
 
+    #[doc(hidden)]
     /// Rewrites every `Set-Cookie` in `headers`.
     ///
     /// ```

@@ -55,9 +55,13 @@ use http::header::{self, HeaderName};
 use http::{HeaderMap, HeaderValue, Method, Uri};
 
 pub use cookies::CookieHardening;
-pub use overrides::{CspOverride, Overrides};
+#[doc(hidden)]
+pub use overrides::CspOverride;
+pub use overrides::Overrides;
 pub use permissions::{Allow, PermissionsPolicy};
-pub use redirect::{HttpsRedirect, RedirectDecision, RedirectExemptions};
+#[doc(hidden)]
+pub use redirect::RedirectDecision;
+pub use redirect::{HttpsRedirect, RedirectExemptions};
 
 use crate::csp::{CompiledCsp, Csp, Policy, RequestNonces};
 use crate::{ConfigError, ConnectionInfo, ProxyTrust, RequestFacts};
@@ -125,7 +129,9 @@ impl FrameOptions {
 /// ```
 /// use rampart_core::headers::Hsts;
 /// assert_eq!(Hsts::default().to_string(), "max-age=31536000; includeSubDomains");
-/// assert!(Hsts::default().max_age(300).preload(true).validate().is_err());
+/// use rampart_core::headers::SecureHeaders;
+/// let preload_too_short = Hsts::default().max_age(300).preload(true);
+/// assert!(SecureHeaders::builder().hsts(Some(preload_too_short)).build().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hsts {
@@ -179,12 +185,7 @@ impl Hsts {
     }
 
     /// Checks the preload list's requirements.
-    ///
-    /// ```
-    /// # use rampart_core::headers::Hsts;
-    /// assert!(Hsts::default().preload(true).validate().is_ok());
-    /// ```
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.preload && self.max_age < 31_536_000 {
             return Err(ConfigError::new(
                 "hsts.max_age",
@@ -192,13 +193,15 @@ impl Hsts {
                     "preload needs a max-age of at least 31536000 (one year), not {}; raise max_age or drop preload",
                     self.max_age
                 ),
-            ));
+            )
+            .of_kind(crate::ConfigErrorKind::Conflict));
         }
         if self.preload && !self.include_subdomains {
             return Err(ConfigError::new(
                 "hsts.include_subdomains",
                 "preload needs includeSubDomains; enable include_subdomains or drop preload",
-            ));
+            )
+            .of_kind(crate::ConfigErrorKind::Conflict));
         }
         Ok(())
     }
@@ -239,7 +242,8 @@ pub(crate) fn checked_header(
         return Err(ConfigError::new(
             name,
             "the value contains CR, LF or another control character (header injection); remove it",
-        ));
+        )
+        .of_kind(crate::ConfigErrorKind::Unsafe));
     }
     let hv = HeaderValue::try_from(value).map_err(|_| {
         ConfigError::new(
@@ -670,7 +674,7 @@ impl SecureHeadersBuilder {
     /// assert!(sh.header_values().iter().any(|(n, _)| n == "x-content-type-options"));
     /// ```
     pub fn build(self) -> Result<SecureHeaders, ConfigError> {
-        if let Some(e) = self.errors.into_iter().next() {
+        if let Some(e) = ConfigError::all(self.errors) {
             return Err(e);
         }
         let mut always: Vec<(HeaderName, HeaderValue)> = Vec::new();
@@ -769,7 +773,8 @@ impl SecureHeadersBuilder {
                          setting (see the module docs' table; CSP headers through `csp`), or turn \
                          that setting off before adding it as an extra header"
                     ),
-                ));
+                )
+                .of_kind(crate::ConfigErrorKind::Conflict));
             }
         }
         let nonce_cache_control =
@@ -850,6 +855,7 @@ impl SecureHeaders {
         SecureHeadersBuilder::default()
     }
 
+    #[doc(hidden)]
     /// Whether [`inbound`](Self::inbound) hands out shared scopes: the policy
     /// takes nonces or a proxy is trusted (see [`RequestScope`](crate::RequestScope)).
     ///
@@ -867,6 +873,7 @@ impl SecureHeaders {
         self.inner.share_scope
     }
 
+    #[doc(hidden)]
     /// Facts about a request under this layer's proxy trust.
     ///
     /// ```
@@ -879,6 +886,7 @@ impl SecureHeaders {
         self.inner.proxy_trust.facts(conn, uri, headers)
     }
 
+    #[doc(hidden)]
     /// The proxy trust this set was built with.
     ///
     /// ```
@@ -889,6 +897,7 @@ impl SecureHeaders {
         &self.inner.proxy_trust
     }
 
+    #[doc(hidden)]
     /// Whether the redirect decision needs the request parts (a predicate is set).
     ///
     /// ```
@@ -899,6 +908,7 @@ impl SecureHeaders {
         self.inner.redirect.exempt.has_predicate()
     }
 
+    #[doc(hidden)]
     /// Decides whether to redirect a request to https before the app sees it.
     ///
     /// ```
@@ -935,6 +945,7 @@ impl SecureHeaders {
         self.inner.csp.as_ref()
     }
 
+    #[doc(hidden)]
     /// Writes the header set into a response's headers.
     ///
     /// `nonces` are the cells handed to the app for this request; a nonce appears

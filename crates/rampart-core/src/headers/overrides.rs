@@ -140,6 +140,7 @@ impl Overrides {
         self
     }
 
+    #[doc(hidden)]
     /// The CSP override, if any.
     ///
     /// ```
@@ -150,6 +151,7 @@ impl Overrides {
         self.csp.as_ref()
     }
 
+    #[doc(hidden)]
     /// Attaches the nonce cells a replacement policy renders with, when the
     /// app-wide policy has none (adapters' route layers do this).
     ///
@@ -163,6 +165,7 @@ impl Overrides {
         self
     }
 
+    #[doc(hidden)]
     /// Nonce cells carried by this override.
     ///
     /// ```
