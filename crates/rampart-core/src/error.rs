@@ -162,8 +162,8 @@ mod tests {
     #[test]
     fn builders_report_every_problem_with_its_kind() {
         let e = SecureHeaders::builder()
-            .referrer_policy(Some("nope"))
-            .cross_origin_embedder_policy(Some("nope"))
+            .document_policy(Some("bad key!"))
+            .document_policy(Some("Also Bad"))
             .build()
             .unwrap_err();
         let found: Vec<_> = e
@@ -171,7 +171,7 @@ mod tests {
             .map(|p| (p.setting().to_owned(), p.kind()))
             .collect();
         assert_eq!(found.len(), 2, "{e}");
-        assert_eq!(found[0].0, "referrer_policy");
+        assert_eq!(found[0].0, "document_policy");
         assert!(e.to_string().lines().count() == 2, "{e}");
         let e = SecureHeaders::builder()
             .hsts(Some(Hsts::default().max_age(5).preload(true)))

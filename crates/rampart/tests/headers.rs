@@ -13,8 +13,9 @@ use common::*;
 use http::{Request, StatusCode};
 use rampart::core::csp::{Csp, Policy};
 use rampart::core::headers::{
-    Allow, CookieHardening, FrameOptions, Hsts, HttpsRedirect, Overrides, PermissionsPolicy,
-    RedirectExemptions, SecureHeaders, SecureHeadersBuilder,
+    Allow, CookieHardening, CrossOriginEmbedderPolicy, FrameOptions, Hsts, HttpsRedirect,
+    Overrides, PermissionsPolicy, RedirectExemptions, ReferrerPolicy, SecureHeaders,
+    SecureHeadersBuilder,
 };
 use rampart::core::{ProxyHeaders, ProxyTrust};
 use rampart::{CspNonce, OverrideLayer, SecureHeadersLayer};
@@ -682,10 +683,13 @@ async fn handler_headers_win_unless_override_existing() {
 // Differing from Talisman: bad values fail at build time instead of being printed verbatim.
 #[test]
 fn invalid_values_fail_when_the_set_is_built() {
-    assert!(SecureHeaders::builder()
-        .referrer_policy(Some("None"))
-        .build()
-        .is_err());
+    // Keyword headers are typed; their text form (config files) is checked when parsed.
+    let err = "None".parse::<ReferrerPolicy>().unwrap_err();
+    assert_eq!(err.setting(), "referrer_policy");
+    assert!(
+        err.message().contains("strict-origin-when-cross-origin"),
+        "{err}"
+    );
     let app_none = SecureHeaders::builder()
         .referrer_policy(None)
         .build()
@@ -699,10 +703,8 @@ fn invalid_values_fail_when_the_set_is_built() {
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("injection"), "{err}");
-    let err = SecureHeaders::builder()
-        .csp(Some(Csp::new(Policy::default())))
-        .cross_origin_embedder_policy(Some("require_corp"))
-        .build()
+    let err = "require_corp"
+        .parse::<CrossOriginEmbedderPolicy>()
         .unwrap_err();
     assert!(err.to_string().contains("require-corp"), "{err}");
     assert!(Policy::parse("script-src self")

@@ -416,9 +416,20 @@ impl ReportCollector {
     /// ```
     /// use rampart_core::csp::ReportCollector;
     /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// # use rampart_core::adapter::{report_response, BodyRead};
+    /// # use rampart_core::ConnectionInfo;
     /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
-    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
-    /// # let _ = c;
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap())
+    ///     .rate_limit(1, std::time::Duration::from_secs(60));
+    /// # let nginx = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+    /// # let body = || BodyRead::<()>::Complete(bytes::Bytes::from_static(b"[]"));
+    /// // Two clients behind the same proxy: each has its own allowance.
+    /// for client in ["203.0.113.1", "203.0.113.2"] {
+    ///     let mut h = http::HeaderMap::new();
+    ///     h.insert("content-type", "application/json".parse().unwrap());
+    ///     h.insert("x-forwarded-for", client.parse().unwrap());
+    ///     assert_eq!(report_response(&c, nginx, &h, body()).status(), 204);
+    /// }
     /// ```
     pub fn proxy_trust(self, trust: ProxyTrust) -> Self {
         self.with(|s| s.proxy_trust = trust)

@@ -46,7 +46,8 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 /// [`build`](CsrfConfig::build) as a [`ConfigError`] naming the setting.
 ///
 /// ```
-/// use rampart_core::csrf::Csrf;
+/// use rampart_core::csrf::{Csrf, Decision};
+/// # use rampart_core::{RequestFacts, Scheme};
 /// let csrf = Csrf::builder()
 ///     .key(&[0x5a; 32])
 ///     .trusted_origin("https://admin.example.com")
@@ -54,8 +55,11 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 ///     .exempt_path_prefix("/webhooks")
 ///     .build()
 ///     .unwrap();
-/// # let _ = csrf;
-/// assert!(Csrf::builder().key(b"short").build().is_err());
+/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+/// let (hook, _) = http::Request::post("/webhooks/github").header("sec-fetch-site", "cross-site")
+///     .body(()).unwrap().into_parts();
+/// assert!(matches!(csrf.check(&hook, &facts, None), Decision::Pass(_))); // exempt
+/// assert_eq!(Csrf::builder().key(b"short").build().unwrap_err().setting(), "csrf.key");
 /// ```
 #[must_use]
 pub struct CsrfConfig {
@@ -228,8 +232,16 @@ impl CsrfConfig {
     /// Off by default, as in Go: subdomains are not trusted.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().allow_same_site(true);
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// let (sibling, _) = http::Request::post("/x").header("sec-fetch-site", "same-site")
+    ///     .body(()).unwrap().into_parts();
+    /// let strict = Csrf::builder().key(&[1; 32]).tokens(false).build().unwrap();
+    /// let Decision::Reject(r) = strict.check(&sibling, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::CrossOrigin);
+    /// let relaxed = Csrf::builder().key(&[1; 32]).tokens(false).allow_same_site(true).build().unwrap();
+    /// assert!(matches!(relaxed.check(&sibling, &facts, None), Decision::Pass(_)));
     /// ```
     pub fn allow_same_site(mut self, yes: bool) -> Self {
         self.allow_same_site = yes;
@@ -240,8 +252,16 @@ impl CsrfConfig {
     /// `Sec-Fetch-Site` nor `Origin` (default on).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().check_referer(false);
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// // An https POST with no Sec-Fetch-Site, Origin or Referer.
+    /// let (bare, _) = http::Request::post("/x").body(()).unwrap().into_parts();
+    /// let checked = Csrf::builder().key(&[1; 32]).tokens(false).build().unwrap();
+    /// let Decision::Reject(r) = checked.check(&bare, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::RefererMissing);
+    /// let unchecked = Csrf::builder().key(&[1; 32]).tokens(false).check_referer(false).build().unwrap();
+    /// assert!(matches!(unchecked.check(&bare, &facts, None), Decision::Pass(_)));
     /// ```
     pub fn check_referer(mut self, yes: bool) -> Self {
         self.check_referer = yes;
@@ -252,8 +272,17 @@ impl CsrfConfig {
     /// only the Fetch-Metadata/Origin/Referer check runs (Go-style).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().tokens(false);
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// // Same-origin, but no cookie and no token.
+    /// let (post, _) = http::Request::post("/x").header("sec-fetch-site", "same-origin")
+    ///     .body(()).unwrap().into_parts();
+    /// let with_tokens = Csrf::builder().key(&[1; 32]).build().unwrap();
+    /// let Decision::Reject(r) = with_tokens.check(&post, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::MissingCookie);
+    /// let origin_only = Csrf::builder().key(&[1; 32]).tokens(false).build().unwrap();
+    /// assert!(matches!(origin_only.check(&post, &facts, None), Decision::Pass(_)));
     /// ```
     pub fn tokens(mut self, required: bool) -> Self {
         self.tokens = required;
@@ -277,9 +306,15 @@ impl CsrfConfig {
     /// Request header carrying the token (default `X-CSRFToken`).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
     /// let c = Csrf::builder().key(&[1; 32]).header_name("X-CSRF-Token").build().unwrap();
-    /// # let _ = c;
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = c.check(&get, &facts, None) else { panic!() };
+    /// assert_eq!(req.token().header_name(), "X-CSRF-Token");
+    /// let e = Csrf::builder().key(&[1; 32]).header_name("X CSRF").build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.header_name");
     /// ```
     pub fn header_name(mut self, name: &str) -> Self {
         self.header_name = name.to_string();
@@ -289,8 +324,15 @@ impl CsrfConfig {
     /// Form (urlencoded or multipart) field carrying the token (default `_csrf_token`).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().field_name("authenticity_token");
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let c = Csrf::builder().key(&[1; 32]).field_name("authenticity_token").build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = c.check(&get, &facts, None) else { panic!() };
+    /// assert_eq!(req.token().field_name(), "authenticity_token");
+    /// let e = Csrf::builder().key(&[1; 32]).field_name("").build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.field_name");
     /// ```
     pub fn field_name(mut self, name: &str) -> Self {
         self.field_name = name.to_string();
@@ -300,8 +342,21 @@ impl CsrfConfig {
     /// Top-level JSON key carrying the token (default `_csrf_token`).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().json_key("csrf");
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).json_key("csrf").build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// # let token = r.token().masked();
+    /// # let mut h = http::HeaderMap::new(); r.finish(&mut h);
+    /// # let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    /// let (post, _) = http::Request::post("/").header("cookie", cookie)
+    ///     .header("content-type", "application/json").body(()).unwrap().into_parts();
+    /// let Decision::ReadBody { request, .. } = csrf.check(&post, &facts, None) else { panic!() };
+    /// let body = bytes::Bytes::from(format!(r#"{{"csrf":"{token}"}}"#));
+    /// let checked = futures_util::FutureExt::now_or_never(csrf.check_body(request, &post.headers, &body)).unwrap();
+    /// assert!(checked.is_ok());
     /// ```
     pub fn json_key(mut self, name: &str) -> Self {
         self.json_key = name.to_string();
@@ -352,8 +407,17 @@ impl CsrfConfig {
     /// [`session_cookie`](Self::session_cookie), only usable for one session.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().cookie_max_age(std::time::Duration::from_secs(12 * 3600));
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).cookie_max_age(std::time::Duration::from_secs(12 * 3600))
+    ///     .build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
+    /// req.token().masked();
+    /// let mut h = http::HeaderMap::new();
+    /// req.finish(&mut h);
+    /// assert!(h["set-cookie"].to_str().unwrap().contains("; Max-Age=43200"));
     /// ```
     pub fn cookie_max_age(mut self, d: Duration) -> Self {
         self.cookie_max_age = d;
@@ -363,8 +427,16 @@ impl CsrfConfig {
     /// `SameSite` of the secret cookie (default `Lax`).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().same_site(cookie::SameSite::Strict);
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).same_site(cookie::SameSite::Strict).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
+    /// req.token().masked();
+    /// let mut h = http::HeaderMap::new();
+    /// req.finish(&mut h);
+    /// assert!(h["set-cookie"].to_str().unwrap().contains("SameSite=Strict"));
     /// ```
     pub fn same_site(mut self, s: SameSite) -> Self {
         self.same_site = s;
@@ -377,8 +449,18 @@ impl CsrfConfig {
     /// cookie stays HttpOnly.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().js_readable_cookie(true);
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).js_readable_cookie(true).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
+    /// req.token().masked();
+    /// let mut h = http::HeaderMap::new();
+    /// req.finish(&mut h);
+    /// let cookies: Vec<&str> = h.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    /// assert!(cookies.iter().any(|c| c.starts_with("__Host-csrf=") && c.contains("HttpOnly")));
+    /// assert!(cookies.iter().any(|c| c.starts_with("csrf-token=") && !c.contains("HttpOnly")));
     /// ```
     pub fn js_readable_cookie(mut self, yes: bool) -> Self {
         self.js_readable = yes;
@@ -388,8 +470,21 @@ impl CsrfConfig {
     /// Most bytes buffered when the token must come from the body (default 1 MiB).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().body_limit(64 * 1024);
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).body_limit(64 * 1024).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// # r.token().masked();
+    /// # let mut h = http::HeaderMap::new(); r.finish(&mut h);
+    /// # let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    /// // A form POST without the header token: the adapter buffers at most `limit` bytes.
+    /// let (post, _) = http::Request::post("/").header("cookie", cookie)
+    ///     .header("content-type", "application/x-www-form-urlencoded").body(()).unwrap().into_parts();
+    /// let Decision::ReadBody { limit, .. } = csrf.check(&post, &facts, None) else { panic!() };
+    /// assert_eq!(limit, 64 * 1024);
+    /// assert_eq!(Csrf::builder().key(&[1; 32]).body_limit(0).build().unwrap_err().setting(), "csrf.body_limit");
     /// ```
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
@@ -402,9 +497,22 @@ impl CsrfConfig {
     /// instead of holding the connection, and a buffer, forever.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().key(&[1; 32]).body_timeout(std::time::Duration::from_secs(30)).build().unwrap();
-    /// assert!(Csrf::builder().key(&[1; 32]).body_timeout(std::time::Duration::ZERO).build().is_err());
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// use std::time::Duration;
+    /// let csrf = Csrf::builder().key(&[1; 32]).body_timeout(Duration::from_secs(30)).build().unwrap();
+    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
+    /// # r.token().masked();
+    /// # let mut h = http::HeaderMap::new(); r.finish(&mut h);
+    /// # let cookie = h["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    /// let (post, _) = http::Request::post("/").header("cookie", cookie)
+    ///     .header("content-type", "application/json").body(()).unwrap().into_parts();
+    /// let Decision::ReadBody { timeout, .. } = csrf.check(&post, &facts, None) else { panic!() };
+    /// assert_eq!(timeout, Duration::from_secs(30));
+    /// let e = Csrf::builder().key(&[1; 32]).body_timeout(Duration::ZERO).build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.body_timeout");
     /// ```
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.body_timeout = timeout;
@@ -418,9 +526,18 @@ impl CsrfConfig {
     /// otherwise serve it to everyone.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().key(&[1; 32]).token_cache_control(Some("private, max-age=0")).build().unwrap();
-    /// assert!(Csrf::builder().key(&[1; 32]).token_cache_control(Some("bad\nvalue")).build().is_err());
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).token_cache_control(Some("private, max-age=0")).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let (get, _) = http::Request::get("/form").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
+    /// req.token().masked(); // the page renders a token
+    /// let mut h = http::HeaderMap::new();
+    /// req.finish(&mut h);
+    /// assert_eq!(h["cache-control"], "private, max-age=0");
+    /// let e = Csrf::builder().key(&[1; 32]).token_cache_control(Some("bad\nvalue")).build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.token_cache_control");
     /// ```
     pub fn token_cache_control(mut self, value: Option<&str>) -> Self {
         self.cache_control = value.map(str::to_owned);
@@ -458,8 +575,14 @@ impl CsrfConfig {
     /// route (axum `MatchedPath`, actix `match_pattern`) that adapters pass.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().exempt_route("/webhooks/{provider}");
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).exempt_route("/webhooks/{provider}").build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// let (hook, _) = http::Request::post("/webhooks/github").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&hook, &facts, Some("/webhooks/{provider}")), Decision::Pass(_)));
+    /// assert!(matches!(csrf.check(&hook, &facts, Some("/other")), Decision::Reject(_)));
     /// ```
     pub fn exempt_route(mut self, pattern: &str) -> Self {
         self.exempt_routes.push(pattern.to_string());
@@ -469,8 +592,16 @@ impl CsrfConfig {
     /// Exempts requests for which `f` returns true (several predicates: any).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().exempt_if(|p| p.headers.contains_key("x-api-key"));
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).exempt_if(|p| p.headers.contains_key("x-api-key")).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// let (api, _) = http::Request::post("/x").header("x-api-key", "k").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&api, &facts, None), Decision::Pass(_)));
+    /// let (browser, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&browser, &facts, None), Decision::Reject(_)));
     /// ```
     pub fn exempt_if(
         mut self,
@@ -484,8 +615,13 @@ impl CsrfConfig {
     /// or [`include_route`](Self::include_route); everything else passes.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().include_only().include_path_prefix("/account");
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).include_only().include_path_prefix("/account").build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let cross_site = |path: &str| http::Request::post(path).header("sec-fetch-site", "cross-site").body(()).unwrap().into_parts().0;
+    /// assert!(matches!(csrf.check(&cross_site("/account/email"), &facts, None), Decision::Reject(_)));
+    /// assert!(matches!(csrf.check(&cross_site("/blog/comment"), &facts, None), Decision::Pass(_)));
     /// ```
     pub fn include_only(mut self) -> Self {
         self.include_only = true;
@@ -517,8 +653,14 @@ impl CsrfConfig {
     /// A protected route pattern in [`include_only`](Self::include_only) mode.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().include_only().include_route("/transfer");
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).include_only().include_route("/transfer").build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// let (post, _) = http::Request::post("/transfer").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&post, &facts, Some("/transfer")), Decision::Reject(_)));
+    /// assert!(matches!(csrf.check(&post, &facts, Some("/search")), Decision::Pass(_)));
     /// ```
     pub fn include_route(mut self, pattern: &str) -> Self {
         self.include_routes.push(pattern.to_string());
@@ -528,8 +670,13 @@ impl CsrfConfig {
     /// Logs what would be rejected (`tracing::warn!`) and lets it through.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
-    /// let _ = Csrf::builder().report_only(true);
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).report_only(true).build().unwrap();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&forged, &facts, None), Decision::Pass(_))); // logged, let through
     /// ```
     pub fn report_only(mut self, yes: bool) -> Self {
         self.report_only = yes;
@@ -540,11 +687,13 @@ impl CsrfConfig {
     /// [`Csrf::render_rejection`]).
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
+    /// # use rampart_core::csrf::{Csrf, Rejection};
     /// let csrf = Csrf::builder().key(&[1; 32]).on_reject(|r| {
     ///     http::Response::builder().status(r.status()).body(bytes::Bytes::from("no")).unwrap()
     /// }).build().unwrap();
-    /// # let _ = csrf;
+    /// let resp = csrf.render_rejection(&Rejection::too_large(), None);
+    /// assert_eq!(resp.status().as_u16(), 413);
+    /// assert_eq!(&resp.body()[..], b"no");
     /// ```
     pub fn on_reject(
         mut self,

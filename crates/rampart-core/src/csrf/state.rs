@@ -499,9 +499,15 @@ impl Csrf {
     /// Starts a configuration with the defaults.
     ///
     /// ```
-    /// # use rampart_core::csrf::Csrf;
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
-    /// # let _ = csrf;
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// // By default every unsafe method is checked, and cross-site ones are refused.
+    /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// let Decision::Reject(r) = csrf.check(&forged, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::CrossOrigin);
     /// ```
     pub fn builder() -> CsrfConfig {
         CsrfConfig::default()

@@ -18,7 +18,12 @@ use crate::ConfigError;
 /// ```
 /// use rampart_core::headers::CookieHardening;
 /// let c = CookieHardening::default().exclude("js_prefs");
-/// # let _ = c;
+/// let mut h = http::HeaderMap::new();
+/// h.append("set-cookie", "sid=1; Path=/".parse().unwrap());
+/// h.append("set-cookie", "js_prefs=dark".parse().unwrap());
+/// c.apply(&mut h, true); // an https response
+/// let out: Vec<_> = h.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+/// assert_eq!(out, ["sid=1; Path=/; HttpOnly; SameSite=Lax; Secure", "js_prefs=dark"]);
 /// ```
 #[derive(Debug, Clone)]
 pub struct CookieHardening {
@@ -50,7 +55,10 @@ impl CookieHardening {
     ///
     /// ```
     /// # use rampart_core::headers::CookieHardening;
-    /// let _ = CookieHardening::disabled();
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "sid=1".parse().unwrap());
+    /// CookieHardening::disabled().apply(&mut h, true);
+    /// assert_eq!(h["set-cookie"], "sid=1");
     /// ```
     pub fn disabled() -> Self {
         Self {
@@ -63,7 +71,10 @@ impl CookieHardening {
     ///
     /// ```
     /// # use rampart_core::headers::CookieHardening;
-    /// let _ = CookieHardening::default().http_only(false);
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "sid=1".parse().unwrap());
+    /// CookieHardening::default().http_only(false).apply(&mut h, true);
+    /// assert_eq!(h["set-cookie"], "sid=1; SameSite=Lax; Secure");
     /// ```
     pub fn http_only(mut self, yes: bool) -> Self {
         self.http_only = yes;
@@ -74,7 +85,10 @@ impl CookieHardening {
     ///
     /// ```
     /// # use rampart_core::headers::CookieHardening;
-    /// let _ = CookieHardening::default().secure(false);
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "sid=1".parse().unwrap());
+    /// CookieHardening::default().secure(false).apply(&mut h, true); // even on https
+    /// assert_eq!(h["set-cookie"], "sid=1; HttpOnly; SameSite=Lax");
     /// ```
     pub fn secure(mut self, yes: bool) -> Self {
         self.secure = yes;
@@ -108,7 +122,10 @@ impl CookieHardening {
     ///
     /// ```
     /// # use rampart_core::headers::CookieHardening;
-    /// let _ = CookieHardening::default().exclude("theme");
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "theme=dark".parse().unwrap());
+    /// CookieHardening::default().exclude("theme").apply(&mut h, true);
+    /// assert_eq!(h["set-cookie"], "theme=dark");
     /// ```
     pub fn exclude(mut self, name: &str) -> Self {
         self.exclude.push(name.to_string());

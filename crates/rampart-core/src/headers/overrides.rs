@@ -15,15 +15,25 @@ use crate::ConfigError;
 /// ```
 /// use rampart_core::headers::{FrameOptions, Overrides};
 /// use rampart_core::csp::{Csp, Policy};
+/// # use rampart_core::headers::SecureHeaders;
+/// # use rampart_core::{RequestFacts, Scheme};
+/// # let sh = SecureHeaders::default();
+/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
 ///
 /// // Let one partner frame this page.
 /// let csp = Csp::new(Policy::default()).build().unwrap()
 ///     .with_sources("frame-ancestors", "https://partner.example").unwrap();
 /// let o = Overrides::new().frame_options(FrameOptions::Off).csp(csp);
-/// # let _ = o;
+/// let mut h = http::HeaderMap::new();
+/// sh.apply(&facts, None, Some(&o), &mut h);
+/// assert!(!h.contains_key("x-frame-options"));
+/// assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'self' https://partner.example"));
 /// // Turn CSP off on a legacy page.
 /// let legacy = Overrides::new().csp_off();
-/// # let _ = legacy;
+/// let mut h = http::HeaderMap::new();
+/// sh.apply(&facts, None, Some(&legacy), &mut h);
+/// assert!(!h.contains_key("content-security-policy"));
+/// assert_eq!(h["x-frame-options"], "SAMEORIGIN");
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -41,9 +51,9 @@ pub(crate) enum HeaderOp {
 /// What happens to the Content-Security-Policy of one response.
 ///
 /// ```
-/// use rampart_core::headers::CspOverride;
-/// let o = CspOverride::Off;
-/// # let _ = o;
+/// use rampart_core::headers::{CspOverride, Overrides};
+/// let o = Overrides::new().csp_off();
+/// assert!(matches!(o.csp_override(), Some(CspOverride::Off)));
 /// ```
 #[derive(Debug, Clone)]
 pub enum CspOverride {
@@ -90,8 +100,17 @@ impl Overrides {
     /// Removes a header that rampart would otherwise set.
     ///
     /// ```
-    /// # use rampart_core::headers::Overrides;
-    /// let _ = Overrides::new().remove(http::header::STRICT_TRANSPORT_SECURITY);
+    /// # use rampart_core::headers::{Overrides, SecureHeaders};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let sh = SecureHeaders::default();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let o = Overrides::new().remove(http::header::STRICT_TRANSPORT_SECURITY);
+    /// let mut h = http::HeaderMap::new();
+    /// sh.apply(&facts, None, Some(&o), &mut h);
+    /// assert!(!h.contains_key("strict-transport-security"));
+    /// let mut plain = http::HeaderMap::new();
+    /// sh.apply(&facts, None, None, &mut plain);
+    /// assert_eq!(plain["strict-transport-security"], "max-age=31536000; includeSubDomains");
     /// ```
     pub fn remove(mut self, name: HeaderName) -> Self {
         self.ops.push(HeaderOp::Remove(name));
@@ -101,8 +120,14 @@ impl Overrides {
     /// Changes `X-Frame-Options` for this route.
     ///
     /// ```
-    /// # use rampart_core::headers::{FrameOptions, Overrides};
-    /// let _ = Overrides::new().frame_options(FrameOptions::Deny);
+    /// # use rampart_core::headers::{FrameOptions, Overrides, SecureHeaders};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let sh = SecureHeaders::default();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let o = Overrides::new().frame_options(FrameOptions::Deny);
+    /// let mut h = http::HeaderMap::new();
+    /// sh.apply(&facts, None, Some(&o), &mut h);
+    /// assert_eq!(h["x-frame-options"], "DENY");
     /// ```
     pub fn frame_options(mut self, fo: super::FrameOptions) -> Self {
         match fo.value() {
@@ -119,8 +144,14 @@ impl Overrides {
     /// Sends no CSP on this route.
     ///
     /// ```
-    /// # use rampart_core::headers::Overrides;
-    /// let _ = Overrides::new().csp_off();
+    /// # use rampart_core::headers::{Overrides, SecureHeaders};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let sh = SecureHeaders::default();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let mut h = http::HeaderMap::new();
+    /// sh.apply(&facts, None, Some(&Overrides::new().csp_off()), &mut h);
+    /// assert!(!h.contains_key("content-security-policy"));
+    /// assert!(h.contains_key("x-content-type-options")); // the rest of the set stays
     /// ```
     pub fn csp_off(mut self) -> Self {
         self.csp = Some(CspOverride::Off);
@@ -130,10 +161,15 @@ impl Overrides {
     /// Replaces the CSP on this route with a policy compiled once.
     ///
     /// ```
-    /// # use rampart_core::headers::Overrides;
+    /// # use rampart_core::headers::{Overrides, SecureHeaders};
+    /// # use rampart_core::{RequestFacts, Scheme};
     /// use rampart_core::csp::{Csp, Policy};
+    /// # let sh = SecureHeaders::default();
+    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
     /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
-    /// let _ = Overrides::new().csp(strict);
+    /// let mut h = http::HeaderMap::new();
+    /// sh.apply(&facts, None, Some(&Overrides::new().csp(strict)), &mut h);
+    /// assert!(h["content-security-policy"].to_str().unwrap().starts_with("script-src 'strict-dynamic'"));
     /// ```
     pub fn csp(mut self, csp: CompiledCsp) -> Self {
         self.csp = Some(CspOverride::Replace(csp));

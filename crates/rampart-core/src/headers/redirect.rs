@@ -54,9 +54,14 @@ impl RedirectExemptions {
     /// Exempts requests for which `f` returns true.
     ///
     /// ```
-    /// # use rampart_core::headers::RedirectExemptions;
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, RedirectExemptions, SecureHeaders};
+    /// # use rampart_core::ConnectionInfo;
     /// let e = RedirectExemptions::default().predicate(|p| p.headers.contains_key("x-probe"));
-    /// # let _ = e;
+    /// let sh = SecureHeaders::builder().https_redirect(HttpsRedirect::default().exempt(e)).build().unwrap();
+    /// let (probe, _) = http::Request::get("http://shop.example/").header("x-probe", "1")
+    ///     .body(()).unwrap().into_parts();
+    /// let facts = sh.facts(ConnectionInfo::default(), &probe.uri, &probe.headers);
+    /// assert_eq!(sh.redirect(&probe.method, &probe.uri, &facts, Some(&probe)), RedirectDecision::Continue);
     /// ```
     pub fn predicate(
         mut self,
@@ -91,8 +96,18 @@ impl RedirectExemptions {
 ///
 /// ```
 /// use rampart_core::headers::HttpsRedirect;
+/// # use rampart_core::headers::{RedirectDecision, SecureHeaders};
+/// # use rampart_core::ConnectionInfo;
 /// let r = HttpsRedirect::default().https_port(8443).allowed_hosts(["shop.example"]).unwrap();
-/// # let _ = r;
+/// let sh = SecureHeaders::builder().https_redirect(r).build().unwrap();
+/// # let decide = |uri: &str| {
+/// #     let req = http::Request::get(uri).body(()).unwrap();
+/// #     sh.redirect(req.method(), req.uri(), &sh.facts(ConnectionInfo::default(), req.uri(), req.headers()), None)
+/// # };
+/// let RedirectDecision::Redirect { status, location } = decide("http://shop.example/cart") else { panic!() };
+/// assert_eq!(status, 301);
+/// assert_eq!(location, "https://shop.example:8443/cart");
+/// assert!(matches!(decide("http://evil.example/"), RedirectDecision::BadHost(_)));
 /// ```
 #[derive(Debug, Clone)]
 pub struct HttpsRedirect {
@@ -117,8 +132,12 @@ impl HttpsRedirect {
     /// No redirect at all (TLS is enforced elsewhere, or never).
     ///
     /// ```
-    /// # use rampart_core::headers::HttpsRedirect;
-    /// let _ = HttpsRedirect::disabled();
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, SecureHeaders};
+    /// # use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::builder().https_redirect(HttpsRedirect::disabled()).build().unwrap();
+    /// let req = http::Request::get("http://shop.example/").body(()).unwrap();
+    /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert_eq!(sh.redirect(req.method(), req.uri(), &facts, None), RedirectDecision::Continue);
     /// ```
     pub fn disabled() -> Self {
         Self {
@@ -131,8 +150,15 @@ impl HttpsRedirect {
     /// instead of the port of the plain-HTTP request.
     ///
     /// ```
-    /// # use rampart_core::headers::HttpsRedirect;
-    /// let _ = HttpsRedirect::default().https_port(8443);
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, SecureHeaders};
+    /// # use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::builder().https_redirect(HttpsRedirect::default().https_port(8443)).build().unwrap();
+    /// let req = http::Request::post("http://shop.example:8080/pay").body(()).unwrap();
+    /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// let RedirectDecision::Redirect { status, location } = sh.redirect(req.method(), req.uri(), &facts, None)
+    ///     else { panic!() };
+    /// assert_eq!(status, 308);
+    /// assert_eq!(location, "https://shop.example:8443/pay");
     /// ```
     pub fn https_port(mut self, port: u16) -> Self {
         self.https_port = Some(port);
@@ -176,8 +202,13 @@ impl HttpsRedirect {
     /// Replaces the exemptions.
     ///
     /// ```
-    /// # use rampart_core::headers::{HttpsRedirect, RedirectExemptions};
-    /// let _ = HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap());
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, RedirectExemptions, SecureHeaders};
+    /// # use rampart_core::ConnectionInfo;
+    /// let r = HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap());
+    /// let sh = SecureHeaders::builder().https_redirect(r).build().unwrap();
+    /// let req = http::Request::get("http://shop.example/health/live").body(()).unwrap();
+    /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert_eq!(sh.redirect(req.method(), req.uri(), &facts, None), RedirectDecision::Continue);
     /// ```
     pub fn exempt(mut self, exempt: RedirectExemptions) -> Self {
         self.exempt = exempt;
