@@ -37,7 +37,15 @@ use crate::convert::{self, ValueCache};
 ///     .route("/login", web::post().to(|| async { HttpResponse::Ok().body("welcome") }))
 ///     .wrap(CsrfMiddleware::new(csrf))
 ///     .wrap(SecureHeadersMiddleware::default());
-/// # let _ = app;
+/// # use actix_web::test::{call_service, init_service, TestRequest};
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = init_service(app).await;
+/// let forged = TestRequest::post().uri("/login").insert_header(("host", "localhost"))
+///     .insert_header(("sec-fetch-site", "cross-site")).to_request();
+/// let res = call_service(&app, forged).await;
+/// assert_eq!(res.status(), 403);
+/// assert_eq!(res.headers().get("x-frame-options").unwrap(), "SAMEORIGIN"); // refusals get the headers too
+/// # });
 /// ```
 #[derive(Clone)]
 pub struct CsrfMiddleware {
@@ -56,7 +64,13 @@ impl CsrfMiddleware {
     ///
     /// ```
     /// use rampart_actix::{core::csrf::Csrf, CsrfMiddleware};
-    /// let _ = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).build().unwrap());
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
+    /// let mw = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).build().unwrap());
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new().route("/transfer", web::post().to(|| async { "sent" })).wrap(mw)).await;
+    /// let forged = TestRequest::post().uri("/transfer").insert_header(("sec-fetch-site", "cross-site")).to_request();
+    /// assert_eq!(call_service(&app, forged).await.status(), 403);
+    /// # });
     /// ```
     pub fn new(csrf: Csrf) -> Self {
         Self {
@@ -72,7 +86,18 @@ impl CsrfMiddleware {
     ///
     /// ```
     /// use rampart_actix::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfMiddleware};
-    /// let _ = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
+    /// let mw = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).tokens(false).build().unwrap())
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new().route("/", web::post().to(|| async { "ok" })).wrap(mw)).await;
+    /// // Through nginx on this host: the request's own origin is https://app.example.
+    /// let req = TestRequest::post().uri("/").peer_addr("127.0.0.1:5000".parse().unwrap())
+    ///     .insert_header(("host", "127.0.0.1:8080")).insert_header(("x-forwarded-proto", "https"))
+    ///     .insert_header(("x-forwarded-host", "app.example")).insert_header(("origin", "https://app.example"))
+    ///     .to_request();
+    /// assert_eq!(call_service(&app, req).await.status(), 200);
+    /// # });
     /// ```
     pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
         self.trust = trust;

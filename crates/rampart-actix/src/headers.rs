@@ -39,7 +39,13 @@ use crate::convert::{self, ValueCache};
 /// let app = App::new()
 ///     .route("/", web::get().to(|| async { HttpResponse::Ok().body("hello") }))
 ///     .wrap(SecureHeadersMiddleware::default());
-/// # let _ = app;
+/// # use actix_web::test::{call_service, init_service, TestRequest};
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = init_service(app).await;
+/// let res = call_service(&app, TestRequest::get().uri("/").insert_header(("host", "localhost")).to_request()).await;
+/// assert_eq!(res.status(), 200);
+/// assert_eq!(res.headers().get("x-frame-options").unwrap(), "SAMEORIGIN");
+/// # });
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct SecureHeadersMiddleware {
@@ -51,8 +57,13 @@ impl SecureHeadersMiddleware {
     ///
     /// ```
     /// use rampart_actix::{core::headers::SecureHeaders, SecureHeadersMiddleware};
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
     /// let mw = SecureHeadersMiddleware::new(SecureHeaders::builder().build().unwrap());
-    /// # let _ = mw;
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new().route("/", web::get().to(|| async { "hi" })).wrap(mw)).await;
+    /// let res = call_service(&app, TestRequest::get().uri("/").insert_header(("host", "localhost")).to_request()).await;
+    /// assert_eq!(res.headers().get("x-content-type-options").unwrap(), "nosniff");
+    /// # });
     /// ```
     pub fn new(headers: SecureHeaders) -> Self {
         Self { headers }
@@ -63,7 +74,9 @@ impl SecureHeadersMiddleware {
     /// ```
     /// use rampart_actix::{core::headers::{FrameOptions, SecureHeaders}, SecureHeadersMiddleware};
     /// let mw = SecureHeadersMiddleware::from_builder(SecureHeaders::builder().frame_options(FrameOptions::Deny)).unwrap();
-    /// # let _ = mw;
+    /// assert!(mw.headers().header_values().iter().any(|(n, v)| n == "x-frame-options" && v == "DENY"));
+    /// // A header the set writes itself cannot be added again as an extra one.
+    /// assert!(SecureHeadersMiddleware::from_builder(SecureHeaders::builder().header("x-frame-options", "DENY")).is_err());
     /// ```
     pub fn from_builder(builder: SecureHeadersBuilder) -> Result<Self, ConfigError> {
         builder.build().map(Self::new)

@@ -31,7 +31,16 @@ use rampart_core::RequestScope;
 ///         .wrap(OverrideMiddleware::new(Overrides::new().csp_off()))
 ///         .route("/page", web::get().to(|| async { HttpResponse::Ok().body("no CSP here") })))
 ///     .wrap(SecureHeadersMiddleware::default());
-/// # let _ = app;
+/// # use actix_web::test::{call_service, init_service, TestRequest};
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = init_service(app).await;
+/// # let get = |path: &str| TestRequest::get().uri(path).insert_header(("host", "localhost")).to_request();
+/// let res = call_service(&app, get("/embed")).await;
+/// assert_eq!(res.headers().get("x-frame-options").unwrap(), "DENY");
+/// let res = call_service(&app, get("/legacy/page")).await;
+/// assert!(res.headers().get("content-security-policy").is_none());
+/// assert_eq!(res.headers().get("x-frame-options").unwrap(), "SAMEORIGIN");
+/// # });
 /// ```
 #[derive(Debug, Clone)]
 pub struct OverrideMiddleware {
@@ -43,7 +52,16 @@ impl OverrideMiddleware {
     ///
     /// ```
     /// use rampart_actix::{core::headers::Overrides, OverrideMiddleware};
-    /// let _ = OverrideMiddleware::new(Overrides::new().csp_off());
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
+    /// # use rampart_actix::SecureHeadersMiddleware;
+    /// let mw = OverrideMiddleware::new(Overrides::new().csp_off());
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new()
+    ///     .service(web::resource("/legacy").wrap(mw).route(web::get().to(|| async { "old page" })))
+    ///     .wrap(SecureHeadersMiddleware::default())).await;
+    /// let res = call_service(&app, TestRequest::get().uri("/legacy").insert_header(("host", "localhost")).to_request()).await;
+    /// assert!(res.headers().get("content-security-policy").is_none());
+    /// # });
     /// ```
     pub fn new(overrides: Overrides) -> Self {
         Self { overrides }
@@ -143,7 +161,16 @@ impl<R> WithOverrides<R> {
     ///
     /// ```
     /// use rampart_actix::{core::headers::Overrides, WithOverrides};
-    /// let _ = WithOverrides::new("body", Overrides::new().csp_off());
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
+    /// # use rampart_actix::SecureHeadersMiddleware;
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new()
+    ///     .route("/", web::get().to(|| async { WithOverrides::new("body", Overrides::new().csp_off()) }))
+    ///     .wrap(SecureHeadersMiddleware::default())).await;
+    /// let res = call_service(&app, TestRequest::get().uri("/").insert_header(("host", "localhost")).to_request()).await;
+    /// assert_eq!(res.status(), 200);
+    /// assert!(res.headers().get("content-security-policy").is_none());
+    /// # });
     /// ```
     pub fn new(inner: R, overrides: Overrides) -> Self {
         Self { inner, overrides }

@@ -29,7 +29,12 @@ use crate::convert;
 ///     eprintln!("blocked {} by {}", r.blocked_uri, r.violated_directive);
 /// });
 /// let app = App::new().service(CspReportService::new(collector).resource("/csp-report"));
-/// # let _ = app;
+/// # use actix_web::test::{call_service, init_service, TestRequest};
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = init_service(app).await;
+/// let res = call_service(&app, TestRequest::get().uri("/csp-report").to_request()).await;
+/// assert_eq!(res.status(), 405); // reports must be POSTed
+/// # });
 /// ```
 #[derive(Clone)]
 pub struct CspReportService {
@@ -47,7 +52,15 @@ impl CspReportService {
     ///
     /// ```
     /// use rampart_actix::{core::csp::ReportCollector, CspReportService};
-    /// let _ = CspReportService::new(ReportCollector::new(|_: &rampart_actix::core::csp::CspReport| {}));
+    /// # use actix_web::{test::{call_service, init_service, TestRequest}, App};
+    /// let reports = CspReportService::new(ReportCollector::new(|_: &rampart_actix::core::csp::CspReport| {}));
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = init_service(App::new().service(reports.resource("/csp"))).await;
+    /// let body = r#"{"csp-report":{"blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
+    /// let req = TestRequest::post().uri("/csp").insert_header(("content-type", "application/csp-report"))
+    ///     .set_payload(body).to_request();
+    /// assert_eq!(call_service(&app, req).await.status(), 204);
+    /// # });
     /// ```
     pub fn new(collector: ReportCollector) -> Self {
         Self { collector }

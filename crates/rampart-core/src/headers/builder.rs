@@ -15,6 +15,7 @@ use super::{
 use crate::csp::{CompiledCsp, Csp, Policy};
 use crate::{ConfigError, ProxyTrust};
 
+/// Builder for [`SecureHeaders`]; start from [`SecureHeaders::builder`].
 ///
 /// ```
 /// use rampart_core::headers::{FrameOptions, Hsts, SecureHeaders};
@@ -23,7 +24,8 @@ use crate::{ConfigError, ProxyTrust};
 ///     .hsts(Some(Hsts::default().preload(true)))
 ///     .build()
 ///     .unwrap();
-/// # let _ = sh;
+/// let hsts = sh.header_values().into_iter().find(|(n, _)| n == "strict-transport-security").unwrap().1;
+/// assert_eq!(hsts, "max-age=31536000; includeSubDomains; preload");
 /// ```
 #[derive(Debug, Clone)]
 pub struct SecureHeadersBuilder {
@@ -94,7 +96,11 @@ impl SecureHeadersBuilder {
     /// let sh = SecureHeaders::builder()
     ///     .https_redirect(HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap()))
     ///     .build().unwrap();
-    /// # let _ = sh;
+    /// # use rampart_core::{adapter::Inbound, ConnectionInfo};
+    /// let (health, _) = http::Request::get("/health").header("host", "shop.example").body(()).unwrap().into_parts();
+    /// assert!(matches!(sh.inbound(ConnectionInfo::default(), &health), Inbound::Continue(_)));
+    /// let (page, _) = http::Request::get("/").header("host", "shop.example").body(()).unwrap().into_parts();
+    /// assert!(matches!(sh.inbound(ConnectionInfo::default(), &page), Inbound::Respond(r) if r.status() == 301));
     /// ```
     pub fn https_redirect(mut self, r: HttpsRedirect) -> Self {
         self.redirect = r;
@@ -106,7 +112,8 @@ impl SecureHeadersBuilder {
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
     /// use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// let _ = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// let sh = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// assert!(sh.build().is_ok());
     /// ```
     pub fn proxy_trust(mut self, t: ProxyTrust) -> Self {
         self.proxy_trust = t;
@@ -117,7 +124,9 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().hsts(None);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().hsts(None).build().unwrap();
+    /// assert_eq!(value(&sh, "strict-transport-security"), None);
     /// ```
     pub fn hsts(mut self, h: Option<Hsts>) -> Self {
         self.hsts = h;
@@ -128,7 +137,11 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::{FrameOptions, SecureHeaders};
-    /// let _ = SecureHeaders::builder().frame_options(FrameOptions::Off);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().frame_options(FrameOptions::Deny).build().unwrap();
+    /// assert_eq!(value(&sh, "x-frame-options").as_deref(), Some("DENY"));
+    /// let sh = SecureHeaders::builder().frame_options(FrameOptions::Off).build().unwrap();
+    /// assert_eq!(value(&sh, "x-frame-options"), None);
     /// ```
     pub fn frame_options(mut self, f: FrameOptions) -> Self {
         self.frame_options = f;
@@ -139,7 +152,10 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().content_type_options(false);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// assert_eq!(value(&SecureHeaders::default(), "x-content-type-options").as_deref(), Some("nosniff"));
+    /// let sh = SecureHeaders::builder().content_type_options(false).build().unwrap();
+    /// assert_eq!(value(&sh, "x-content-type-options"), None);
     /// ```
     pub fn content_type_options(mut self, on: bool) -> Self {
         self.content_type_options = on;
@@ -167,7 +183,11 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// use rampart_core::headers::{PermissionsPolicy, SecureHeaders};
-    /// let _ = SecureHeaders::builder().permissions_policy(PermissionsPolicy::recommended().deny("camera").unwrap());
+    /// # use rampart_core::headers::SecureHeaders as _S;
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let policy = PermissionsPolicy::recommended().deny("camera").unwrap();
+    /// let sh = SecureHeaders::builder().permissions_policy(policy).build().unwrap();
+    /// assert_eq!(value(&sh, "permissions-policy").as_deref(), Some("browsing-topics=(), camera=()"));
     /// ```
     pub fn permissions_policy(mut self, p: PermissionsPolicy) -> Self {
         self.permissions_policy = p;
@@ -238,7 +258,10 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().origin_agent_cluster(false);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// assert_eq!(value(&SecureHeaders::default(), "origin-agent-cluster").as_deref(), Some("?1"));
+    /// let sh = SecureHeaders::builder().origin_agent_cluster(false).build().unwrap();
+    /// assert_eq!(value(&sh, "origin-agent-cluster"), None);
     /// ```
     pub fn origin_agent_cluster(mut self, on: bool) -> Self {
         self.origin_agent_cluster = on;
@@ -264,7 +287,11 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().dns_prefetch_control(None);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().dns_prefetch_control(Some(true)).build().unwrap();
+    /// assert_eq!(value(&sh, "x-dns-prefetch-control").as_deref(), Some("on"));
+    /// let sh = SecureHeaders::builder().dns_prefetch_control(None).build().unwrap();
+    /// assert_eq!(value(&sh, "x-dns-prefetch-control"), None);
     /// ```
     pub fn dns_prefetch_control(mut self, v: Option<bool>) -> Self {
         self.dns_prefetch_control = v;
@@ -276,7 +303,10 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().xss_protection(false);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// assert_eq!(value(&SecureHeaders::default(), "x-xss-protection").as_deref(), Some("0"));
+    /// let sh = SecureHeaders::builder().xss_protection(false).build().unwrap();
+    /// assert_eq!(value(&sh, "x-xss-protection"), None);
     /// ```
     pub fn xss_protection(mut self, on: bool) -> Self {
         self.xss_protection = on;
@@ -287,7 +317,9 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().force_file_save(true);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().force_file_save(true).build().unwrap();
+    /// assert_eq!(value(&sh, "x-download-options").as_deref(), Some("noopen"));
     /// ```
     pub fn force_file_save(mut self, on: bool) -> Self {
         self.force_file_save = on;
@@ -301,7 +333,11 @@ impl SecureHeadersBuilder {
     /// use rampart_core::csp::{Csp, Policy};
     /// # use rampart_core::headers::SecureHeaders;
     /// let csp = Csp::new(Policy::strict()).nonce_in(["script-src"]);
-    /// let _ = SecureHeaders::builder().csp(Some(csp));
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().csp(Some(csp)).build().unwrap();
+    /// assert!(value(&sh, "content-security-policy").unwrap().starts_with("script-src"));
+    /// let none = SecureHeaders::builder().csp(None).build().unwrap();
+    /// assert_eq!(value(&none, "content-security-policy"), None);
     /// ```
     pub fn csp(mut self, csp: Option<Csp>) -> Self {
         self.csp = csp.map(|c| CspSetting::Config(Box::new(c)));
@@ -314,7 +350,9 @@ impl SecureHeadersBuilder {
     /// use rampart_core::csp::{Csp, Policy};
     /// # use rampart_core::headers::SecureHeaders;
     /// let compiled = Csp::new(Policy::default()).build().unwrap();
-    /// let _ = SecureHeaders::builder().compiled_csp(compiled);
+    /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
+    /// let sh = SecureHeaders::builder().compiled_csp(compiled).build().unwrap();
+    /// assert_eq!(value(&sh, "content-security-policy").as_deref(), Some("default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'"));
     /// ```
     pub fn compiled_csp(mut self, csp: CompiledCsp) -> Self {
         self.csp = Some(CspSetting::Compiled(csp));
@@ -325,7 +363,17 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// use rampart_core::headers::{CookieHardening, SecureHeaders};
-    /// let _ = SecureHeaders::builder().cookies(CookieHardening::default().exclude("theme"));
+    /// # use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::builder().cookies(CookieHardening::default().exclude("theme")).build().unwrap();
+    /// # let req = http::Request::get("https://shop.example/").body(()).unwrap();
+    /// # let facts = sh.facts(ConnectionInfo::default().with_tls(true), req.uri(), req.headers());
+    /// let mut h = http::HeaderMap::new();
+    /// h.append("set-cookie", "theme=dark".parse().unwrap());
+    /// h.append("set-cookie", "sid=1".parse().unwrap());
+    /// sh.apply(&facts, None, None, &mut h);
+    /// let cookies: Vec<_> = h.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    /// assert_eq!(cookies[0], "theme=dark");
+    /// assert!(cookies[1].starts_with("sid=1") && cookies[1].contains("Secure"));
     /// ```
     pub fn cookies(mut self, c: CookieHardening) -> Self {
         self.cookies = c;
@@ -358,7 +406,14 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().override_existing(true);
+    /// # use rampart_core::ConnectionInfo;
+    /// let sh = SecureHeaders::builder().override_existing(true).build().unwrap();
+    /// # let req = http::Request::get("http://localhost/").body(()).unwrap();
+    /// # let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
+    /// let mut h = http::HeaderMap::new();
+    /// h.insert("x-frame-options", "ALLOWALL".parse().unwrap());
+    /// sh.apply(&facts, None, None, &mut h);
+    /// assert_eq!(h["x-frame-options"], "SAMEORIGIN");
     /// ```
     pub fn override_existing(mut self, yes: bool) -> Self {
         self.override_existing = yes;
@@ -374,8 +429,8 @@ impl SecureHeadersBuilder {
     ///
     /// ```
     /// use rampart_core::headers::SecureHeaders;
-    /// let sh = SecureHeaders::builder().nonce_cache_control(Some("private, max-age=0")).build().unwrap();
-    /// # let _ = sh;
+    /// let sh = SecureHeaders::builder().nonce_cache_control(Some("private, max-age=0")).build();
+    /// assert!(sh.is_ok());
     /// assert!(SecureHeaders::builder().nonce_cache_control(Some("a\nb")).build().is_err());
     /// ```
     pub fn nonce_cache_control(mut self, value: Option<&str>) -> Self {

@@ -104,8 +104,6 @@ pub(crate) fn checked_header(
     Ok((hn, hv))
 }
 
-/// Builder for [`SecureHeaders`]; start from [`SecureHeaders::builder`].
-
 /// The default `Cache-Control` of a response carrying a per-visitor secret
 /// (a nonce, a masked CSRF token).
 pub(crate) const PRIVATE_CACHE_CONTROL: &str = "private, no-store";

@@ -58,7 +58,8 @@ impl SecureHeaders {
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
-    /// let _ = SecureHeaders::builder().build().unwrap();
+    /// let sh = SecureHeaders::builder().build().unwrap();
+    /// assert_eq!(sh.header_values(), SecureHeaders::default().header_values());
     /// ```
     pub fn builder() -> SecureHeadersBuilder {
         SecureHeadersBuilder::default()

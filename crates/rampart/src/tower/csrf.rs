@@ -67,7 +67,14 @@ impl CsrfLayer {
     ///
     /// ```
     /// use rampart::{core::csrf::Csrf, CsrfLayer};
-    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap());
+    /// # use axum::{routing::post, Router};
+    /// # use tower::ServiceExt;
+    /// let layer = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap());
+    /// let app: Router = Router::new().route("/transfer", post(|| async { "sent" })).layer(layer);
+    /// let forged = http::Request::post("/transfer").header("host", "localhost")
+    ///     .header("sec-fetch-site", "cross-site").body(axum::body::Body::empty()).unwrap();
+    /// let res = tokio::runtime::Runtime::new().unwrap().block_on(app.oneshot(forged)).unwrap();
+    /// assert_eq!(res.status(), 403);
     /// ```
     pub fn new(csrf: Csrf) -> Self {
         Self {
@@ -83,7 +90,20 @@ impl CsrfLayer {
     ///
     /// ```
     /// use rampart::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfLayer};
-    /// let _ = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap()).proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// # use axum::{routing::post, Router};
+    /// # use rampart::core::ConnectionInfo;
+    /// # use tower::ServiceExt;
+    /// let layer = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).tokens(false).build().unwrap())
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// let app: Router = Router::new().route("/", post(|| async { "ok" })).layer(layer);
+    /// // Through nginx on this host: the request's own origin is https://app.example.
+    /// let req = http::Request::post("/").header("host", "127.0.0.1:8080")
+    ///     .header("x-forwarded-proto", "https").header("x-forwarded-host", "app.example")
+    ///     .header("origin", "https://app.example")
+    ///     .extension(ConnectionInfo::peer("127.0.0.1".parse().unwrap()))
+    ///     .body(axum::body::Body::empty()).unwrap();
+    /// let res = tokio::runtime::Runtime::new().unwrap().block_on(app.oneshot(req)).unwrap();
+    /// assert_eq!(res.status(), 200);
     /// ```
     pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
         self.trust = trust;
@@ -106,12 +126,15 @@ impl<S> Layer<S> for CsrfLayer {
 ///
 /// ```
 /// use rampart::{core::csrf::Csrf, CsrfLayer, CsrfService};
-/// use tower::Layer;
+/// use tower::{Layer, ServiceExt};
 /// let svc: CsrfService<_> = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).build().unwrap())
 ///     .layer(tower::service_fn(|_r: http::Request<rampart::CsrfBody<axum::body::Body>>| async {
 ///         Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
 ///     }));
-/// # let _ = svc;
+/// let req = http::Request::post("/").header("sec-fetch-site", "cross-site")
+///     .body(axum::body::Body::empty()).unwrap();
+/// let res = tokio::runtime::Runtime::new().unwrap().block_on(svc.oneshot(req)).unwrap();
+/// assert_eq!(res.status(), 403);
 /// ```
 #[derive(Clone)]
 pub struct CsrfService<S> {

@@ -42,8 +42,14 @@ impl SecureHeadersLayer {
     ///
     /// ```
     /// use rampart::{core::headers::SecureHeaders, SecureHeadersLayer};
+    /// # use axum::{routing::get, Router};
+    /// # use tower::ServiceExt;
     /// let layer = SecureHeadersLayer::new(SecureHeaders::builder().build().unwrap());
-    /// # let _ = layer;
+    /// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(layer);
+    /// let req = http::Request::get("/").header("host", "localhost").body(axum::body::Body::empty()).unwrap();
+    /// let res = tokio::runtime::Runtime::new().unwrap().block_on(app.oneshot(req)).unwrap();
+    /// assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    /// assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
     /// ```
     pub fn new(headers: SecureHeaders) -> Self {
         Self { headers }
@@ -54,7 +60,9 @@ impl SecureHeadersLayer {
     /// ```
     /// use rampart::{core::headers::{FrameOptions, SecureHeaders}, SecureHeadersLayer};
     /// let layer = SecureHeadersLayer::from_builder(SecureHeaders::builder().frame_options(FrameOptions::Deny)).unwrap();
-    /// # let _ = layer;
+    /// assert!(layer.headers().header_values().iter().any(|(n, v)| n == "x-frame-options" && v == "DENY"));
+    /// // A header the set writes itself cannot be added again as an extra one.
+    /// assert!(SecureHeadersLayer::from_builder(SecureHeaders::builder().header("x-frame-options", "DENY")).is_err());
     /// ```
     pub fn from_builder(
         builder: rampart_core::headers::SecureHeadersBuilder,
@@ -88,11 +96,14 @@ impl<S> Layer<S> for SecureHeadersLayer {
 ///
 /// ```
 /// use rampart::{SecureHeadersLayer, SecureHeadersService};
-/// use tower::Layer;
+/// use tower::{Layer, ServiceExt};
 /// let svc: SecureHeadersService<_> = SecureHeadersLayer::default().layer(tower::service_fn(|_req: http::Request<()>| async {
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
 /// }));
-/// # let _ = svc;
+/// let req = http::Request::get("/").header("host", "localhost").body(()).unwrap();
+/// let res = tokio::runtime::Runtime::new().unwrap().block_on(svc.oneshot(req)).unwrap();
+/// assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN");
+/// assert!(!res.headers().contains_key("strict-transport-security")); // plain http
 /// ```
 #[derive(Debug, Clone)]
 pub struct SecureHeadersService<S> {

@@ -38,7 +38,16 @@ impl OverrideLayer {
     ///
     /// ```
     /// use rampart::{core::headers::Overrides, OverrideLayer};
-    /// let _ = OverrideLayer::new(Overrides::new().csp_off());
+    /// # use axum::{routing::get, Router};
+    /// # use rampart::SecureHeadersLayer;
+    /// # use tower::ServiceExt;
+    /// let app: Router = Router::new()
+    ///     .route("/legacy", get(|| async { "old page" }).layer(OverrideLayer::new(Overrides::new().csp_off())))
+    ///     .layer(SecureHeadersLayer::default());
+    /// let req = http::Request::get("/legacy").header("host", "localhost").body(axum::body::Body::empty()).unwrap();
+    /// let res = tokio::runtime::Runtime::new().unwrap().block_on(app.oneshot(req)).unwrap();
+    /// assert!(!res.headers().contains_key("content-security-policy"));
+    /// assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN"); // the rest of the set stays
     /// ```
     pub fn new(overrides: Overrides) -> Self {
         Self { overrides }
@@ -58,12 +67,15 @@ impl<S> Layer<S> for OverrideLayer {
 /// The service made by [`OverrideLayer`].
 ///
 /// ```
-/// use rampart::{core::headers::Overrides, OverrideLayer, OverrideService};
-/// use tower::Layer;
-/// let svc: OverrideService<_> = OverrideLayer::new(Overrides::new()).layer(tower::service_fn(|_r: http::Request<()>| async {
+/// use rampart::{core::headers::{CspOverride, Overrides}, OverrideLayer, OverrideService};
+/// use tower::{Layer, ServiceExt};
+/// let svc: OverrideService<_> = OverrideLayer::new(Overrides::new().csp_off()).layer(tower::service_fn(|_r: http::Request<()>| async {
 ///     Ok::<_, std::convert::Infallible>(http::Response::new(()))
 /// }));
-/// # let _ = svc;
+/// let res = tokio::runtime::Runtime::new().unwrap().block_on(svc.oneshot(http::Request::new(()))).unwrap();
+/// // The override rides in the response extensions to the outer SecureHeadersLayer.
+/// let o = res.extensions().get::<Overrides>().unwrap();
+/// assert!(matches!(o.csp_override(), Some(CspOverride::Off)));
 /// ```
 #[derive(Debug, Clone)]
 pub struct OverrideService<S> {

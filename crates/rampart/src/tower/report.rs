@@ -53,7 +53,15 @@ impl CspReportService {
     ///
     /// ```
     /// use rampart::{core::csp::ReportCollector, CspReportService};
-    /// let _ = CspReportService::new(ReportCollector::new(|_: &rampart::core::csp::CspReport| {}));
+    /// # use tower::ServiceExt;
+    /// let svc = CspReportService::new(ReportCollector::new(|_: &rampart::core::csp::CspReport| {}));
+    /// # let rt = tokio::runtime::Runtime::new().unwrap();
+    /// let report = r#"{"csp-report":{"blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
+    /// let post = http::Request::post("/csp-report").header("content-type", "application/csp-report")
+    ///     .body(axum::body::Body::from(report)).unwrap();
+    /// assert_eq!(rt.block_on(svc.clone().oneshot(post)).unwrap().status(), 204);
+    /// let get = http::Request::get("/csp-report").body(axum::body::Body::empty()).unwrap();
+    /// assert_eq!(rt.block_on(svc.oneshot(get)).unwrap().status(), 405);
     /// ```
     pub fn new(collector: ReportCollector) -> Self {
         Self { collector }

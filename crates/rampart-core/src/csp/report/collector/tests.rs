@@ -1,0 +1,264 @@
+//! Unit tests of report parsing and the collector's limits.
+
+use std::sync::{Arc, Mutex};
+
+use super::*;
+
+fn collector() -> (ReportCollector, Arc<Mutex<Vec<CspReport>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    (
+        ReportCollector::new(move |r: &CspReport| s.lock().unwrap().push(r.clone())),
+        seen,
+    )
+}
+
+const CSP2: &str = r#"{"csp-report":{"document-uri":"https://a.example/p","referrer":"","violated-directive":"script-src-elem","effective-directive":"script-src-elem","original-policy":"script-src 'self'","disposition":"report","blocked-uri":"https://evil.example/x.js","line-number":12,"source-file":"https://a.example/app.js","script-sample":"alert(1)","status-code":200}}"#;
+const REPORTING: &str = r#"[{"type":"csp-violation","age":1,"url":"https://a.example/","body":{"documentURL":"https://a.example/","blockedURL":"inline","effectiveDirective":"style-src-elem","disposition":"enforce","sourceFile":"https://a.example/","lineNumber":3,"sample":"x","originalPolicy":"style-src 'self'","statusCode":200}},{"type":"deprecation","body":{}}]"#;
+
+#[test]
+fn csp2_format() {
+    let (c, seen) = collector();
+    assert_eq!(
+        c.ingest(
+            Some("application/csp-report; charset=utf-8"),
+            None,
+            CSP2.as_bytes()
+        ),
+        Ok(1)
+    );
+    let r = seen.lock().unwrap()[0].clone();
+    assert_eq!(
+        r,
+        CspReport {
+            document_uri: "https://a.example/p".into(),
+            blocked_uri: "https://evil.example/x.js".into(),
+            violated_directive: "script-src-elem".into(),
+            disposition: "report".into(),
+            source_file: Some("https://a.example/app.js".into()),
+            line: Some(12),
+            sample: Some("alert(1)".into()),
+            original_policy: Some("script-src 'self'".into()),
+            count: 1,
+        }
+    );
+    assert_eq!(
+        c.ingest(Some("Application/JSON"), None, CSP2.as_bytes()),
+        Ok(1)
+    );
+    assert!(serde_json::to_string(&r)
+        .unwrap()
+        .contains("\"violated_directive\""));
+}
+
+#[test]
+fn reporting_api_format() {
+    let (c, seen) = collector();
+    assert_eq!(
+        c.ingest(Some("application/reports+json"), None, REPORTING.as_bytes()),
+        Ok(1)
+    );
+    assert_eq!(
+        c.ingest(Some("application/json"), None, REPORTING.as_bytes()),
+        Ok(1)
+    );
+    let r = seen.lock().unwrap()[0].clone();
+    assert_eq!(r.violated_directive, "style-src-elem");
+    assert_eq!(r.line, Some(3));
+    assert_eq!(c.stats().ignored, 2);
+    assert_eq!(c.stats().accepted, 2);
+    // Shapes must match the declared type.
+    assert!(matches!(
+        c.ingest(Some("application/csp-report"), None, REPORTING.as_bytes()),
+        Err(ReportError::Malformed(_))
+    ));
+    assert!(matches!(
+        c.ingest(Some("application/reports+json"), None, CSP2.as_bytes()),
+        Err(ReportError::Malformed(_))
+    ));
+}
+
+#[test]
+fn rejections_and_stats() {
+    let (c, _) = collector();
+    let c = c.max_body(2000);
+    assert_eq!(
+        c.ingest(None, None, b"{}"),
+        Err(ReportError::UnsupportedMediaType)
+    );
+    assert_eq!(
+        c.ingest(Some("text/html"), None, b"{}"),
+        Err(ReportError::UnsupportedMediaType)
+    );
+    assert_eq!(
+        c.ingest(Some("application/json"), None, &vec![b' '; 2001]),
+        Err(ReportError::TooLarge)
+    );
+    for bad in [
+        &b"{"[..],
+        b"{\"csp-report\": 1}",
+        b"{\"csp-report\": {}}",
+        b"\"x\"",
+        b"[{\"type\":\"csp-violation\"}]",
+    ] {
+        assert!(
+            matches!(
+                c.ingest(Some("application/json"), None, bad),
+                Err(ReportError::Malformed(_))
+            ),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+    // Array entries that are not CSP reports are ignored, not errors.
+    assert_eq!(
+        c.ingest(Some("application/reports+json"), None, b"[1]"),
+        Ok(0)
+    );
+    let s = c.stats();
+    assert_eq!(
+        (
+            s.unsupported_media_type,
+            s.too_large,
+            s.malformed,
+            s.accepted
+        ),
+        (2, 1, 5, 0)
+    );
+    for (e, code) in [
+        (ReportError::Malformed(String::new()), 400),
+        (ReportError::TooLarge, 413),
+        (ReportError::UnsupportedMediaType, 415),
+        (ReportError::RateLimited, 429),
+    ] {
+        assert_eq!(e.status().as_u16(), code);
+        assert!(!e.to_string().is_empty());
+    }
+}
+
+#[test]
+fn rate_limit_per_client() {
+    let (c, _) = collector();
+    let c = c.rate_limit(2, Duration::from_secs(3600));
+    let a: IpAddr = "192.0.2.1".parse().unwrap();
+    let b: IpAddr = "192.0.2.2".parse().unwrap();
+    let ct = Some("application/csp-report");
+    assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+    assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+    assert_eq!(
+        c.ingest(ct, Some(a), CSP2.as_bytes()),
+        Err(ReportError::RateLimited)
+    );
+    assert!(c.ingest(ct, Some(b), CSP2.as_bytes()).is_ok());
+    assert!(c.ingest(ct, None, CSP2.as_bytes()).is_ok());
+    assert_eq!(c.stats().rate_limited, 1);
+    // A zero-length window resets every time.
+    let (c, _) = collector();
+    let c = c.rate_limit(1, Duration::ZERO);
+    assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+    assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+}
+
+#[test]
+fn memory_is_bounded() {
+    let (c, _) = collector();
+    let c = c.rate_limit(5, Duration::from_secs(3600));
+    for i in 0..(MAX_TRACKED_CLIENTS as u32 + 5) {
+        let ip = IpAddr::from(i.to_be_bytes());
+        let _ = c.allow(Some(ip));
+    }
+    // The clients, plus the one bucket newcomers share while it is full.
+    assert!(c.0.clients.lock().unwrap().len() <= MAX_TRACKED_CLIENTS + 1);
+}
+
+#[test]
+fn settings_after_clone_keep_sink() {
+    let (c, seen) = collector();
+    let _keep = c.clone();
+    let c = c.max_body(100_000);
+    assert_eq!(c.max_body_bytes(), 100_000);
+    c.ingest(Some("application/csp-report"), None, CSP2.as_bytes())
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn identical_reports_collapse_and_their_count_comes_out_later() {
+    let (c, seen) = collector();
+    let c = c.collapse_window(Duration::from_millis(40));
+    let ct = Some("application/csp-report");
+    for _ in 0..3 {
+        assert_eq!(c.ingest(ct, None, CSP2.as_bytes()), Ok(1));
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(c.stats().collapsed, 2);
+    std::thread::sleep(Duration::from_millis(60));
+    let other = CSP2.replace("evil.example", "other.example");
+    assert_eq!(c.ingest(ct, None, other.as_bytes()), Ok(1));
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        (got[1].blocked_uri.as_str(), got[1].count),
+        ("https://evil.example/x.js", 2)
+    );
+    assert_eq!(
+        (got[2].blocked_uri.as_str(), got[2].count),
+        ("https://other.example/x.js", 1)
+    );
+    assert_eq!(c.stats().accepted, 4);
+}
+
+#[test]
+fn one_body_gives_at_most_the_cap_and_collapses_within_itself() {
+    let (c, seen) = collector();
+    let c = c.max_reports_per_body(3);
+    let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
+    let other = one.replace("inline", "eval");
+    let body = format!("[{one},{one},{other},{other},{other}]");
+    assert_eq!(
+        c.ingest(Some("application/reports+json"), None, body.as_bytes()),
+        Ok(3)
+    );
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(
+        got.iter()
+            .map(|r| (r.blocked_uri.as_str(), r.count))
+            .collect::<Vec<_>>(),
+        [("inline", 2), ("eval", 1)]
+    );
+    let s = c.stats();
+    assert_eq!((s.over_cap, s.collapsed, s.accepted), (2, 1, 3));
+    // Without collapsing, each report reaches the sink.
+    let (c, seen) = collector();
+    let c = c.collapse_window(Duration::ZERO);
+    c.ingest(
+        Some("application/reports+json"),
+        None,
+        format!("[{one},{one}]").as_bytes(),
+    )
+    .unwrap();
+    c.ingest(
+        Some("application/reports+json"),
+        None,
+        format!("[{one}]").as_bytes(),
+    )
+    .unwrap();
+    let counts: Vec<u64> = seen.lock().unwrap().iter().map(|r| r.count).collect();
+    assert_eq!(counts, [2, 1]);
+}
+
+#[test]
+fn an_ipv6_client_is_its_slash_64() {
+    let (c, _) = collector();
+    let c = c.rate_limit(1, Duration::from_secs(3600));
+    let ct = Some("application/csp-report");
+    let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+    let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+    let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+    assert!(c.ingest(ct, Some(a), CSP2.as_bytes()).is_ok());
+    assert_eq!(
+        c.ingest(ct, Some(b), CSP2.as_bytes()),
+        Err(ReportError::RateLimited)
+    );
+    assert!(c.ingest(ct, Some(other), CSP2.as_bytes()).is_ok());
+}
