@@ -262,7 +262,7 @@ async fn json_body_token_and_passthrough() {
     let res = send(&a.router, req, CLIENT, false).await;
     assert_eq!(res.status(), 200);
     assert_eq!(body_string(res).await, body);
-    // same body as text/plain cannot carry a token (SeaSurf X15)
+    // the same body as text/plain cannot carry a token (SeaSurf reads any form body)
     let req = post_req("/submit", "localhost")
         .header("cookie", &cookie)
         .header("content-type", "text/plain")

@@ -93,9 +93,11 @@
 mod body;
 mod config;
 mod cookie;
+mod handle;
 mod keys;
 mod origin_check;
 mod reject;
+mod request;
 mod state;
 mod token;
 
@@ -109,8 +111,11 @@ mod tests;
 pub(crate) const JS_COOKIE_NAME: &str = "csrf-token";
 
 pub use config::{CsrfConfig, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
+pub use handle::CsrfToken;
 pub use keys::KeyRing;
 pub use reject::{RejectReason, Rejection};
-pub use state::{Csrf, CsrfToken};
 #[doc(hidden)]
-pub use state::{CsrfRequest, Decision};
+pub use request::CsrfRequest;
+pub use state::Csrf;
+#[doc(hidden)]
+pub use state::Decision;

@@ -34,7 +34,7 @@ fn seed_header_with_and_without_nonce() {
 
 #[test]
 fn talisman_t12_and_x11() {
-    // T12: only the listed directive gets the nonce.
+    // only the listed directive gets the nonce.
     let p = Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
     let csp = Csp::new(p).nonce_in(["script-src"]).build().unwrap();
     let nonces = csp.new_request_nonces().unwrap();
@@ -48,7 +48,7 @@ fn talisman_t12_and_x11() {
         v.contains("style-src example.com") && !v.contains("style-src example.com '"),
         "{v}"
     );
-    // X11 fixed: a listed directive the policy lacks is created.
+    // a listed directive the policy lacks is created.
     let csp = Csp::new(Policy::default())
         .nonce_in(["script-src"])
         .build()
@@ -124,7 +124,6 @@ fn separate_style_nonce() {
 
 #[test]
 fn report_only_and_reporting() {
-    // T11a/c
     let e = Csp::new(Policy::default())
         .report_only_mode()
         .build()
@@ -144,7 +143,7 @@ fn report_only_and_reporting() {
         .to_str()
         .unwrap()
         .contains("report-uri https://example.com"));
-    // T11b / X10: an existing report-uri is kept and not duplicated.
+    // an existing report-uri is kept and not duplicated.
     let p = Policy::from_pairs([
         ("default-src", "'self'"),
         ("report-uri", "https://report-uri.io/"),

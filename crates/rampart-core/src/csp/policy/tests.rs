@@ -40,10 +40,10 @@ fn seed_serializes_canonically() {
 
 #[test]
 fn talisman_string_forms() {
-    // T10c: a string policy round-trips unchanged (with valid sources).
+    // a string policy round-trips unchanged (with valid sources).
     let p = Policy::parse("default-src 'self' spam.eggs").unwrap();
     assert_eq!(p.to_string(), "default-src 'self' spam.eggs");
-    // X9: trailing `;` is ignored instead of producing an empty directive.
+    // trailing `;` is ignored instead of producing an empty directive.
     assert_eq!(
         Policy::parse("img-src *;").unwrap().to_string(),
         "img-src *"
@@ -52,7 +52,7 @@ fn talisman_string_forms() {
         Policy::parse(" ; ;img-src  * ; ").unwrap().to_string(),
         "img-src *"
     );
-    // X9: duplicates are an error, not "last wins".
+    // duplicates are an error, not "last wins".
     let e = Policy::parse("default-src 'self'; default-src b.com").unwrap_err();
     assert!(e.message().contains("ignore the second"), "{e}");
 }

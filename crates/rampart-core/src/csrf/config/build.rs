@@ -1,0 +1,223 @@
+//! [`CsrfConfig::build`]: every check, all problems reported, then the compiled settings.
+
+use super::*;
+
+impl CsrfConfig {
+    /// Validates the settings and compiles them.
+    ///
+    /// Without any key (none given, `RAMPART_CSRF_KEY` unset) a random key is
+    /// generated and a warning is logged: tokens then do not survive a restart
+    /// or work across replicas.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::Csrf;
+    /// let e = Csrf::builder().key(&[1; 32]).exempt_path_prefix("api").build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.exempt_path_prefix");
+    /// ```
+    pub fn build(mut self) -> Result<Csrf, ConfigError> {
+        let mut problems = Problems::default();
+        for e in self.errors.drain(..) {
+            problems.push(e);
+        }
+        let keys = problems.check(self.resolve_keys());
+
+        let mut trusted = Vec::new();
+        for t in &self.trusted {
+            let o = problems.check(Origin::parse(t).map_err(|_| {
+                let hint = if t.contains("://") {
+                    format!("`{t}` is not an origin; write scheme://host[:port] with nothing after the port")
+                } else {
+                    format!(
+                        "`{t}` lacks a scheme; write the full origin, e.g. https://{}",
+                        t.trim_end_matches('/')
+                    )
+                };
+                ConfigError::new("csrf.trusted_origin", hint)
+            }));
+            trusted.extend(o);
+        }
+
+        let header_name = problems.check(
+            HeaderName::from_bytes(self.header_name.as_bytes()).map_err(|_| {
+                ConfigError::new(
+                    "csrf.header_name",
+                    format!("`{}` is not a valid HTTP header name", self.header_name),
+                )
+            }),
+        );
+        for (setting, v) in [
+            ("csrf.field_name", &self.field_name),
+            ("csrf.json_key", &self.json_key),
+        ] {
+            if v.is_empty() {
+                problems.push(ConfigError::new(setting, "must not be empty"));
+            }
+        }
+        if !valid_cookie_name(&self.cookie_name) {
+            problems.push(ConfigError::new(
+                "csrf.cookie_name",
+                format!(
+                    "`{}` is not a valid cookie name (use letters, digits, '-' and '_')",
+                    self.cookie_name
+                ),
+            ));
+        }
+        if self.cookie_name.starts_with("__") {
+            problems.push(ConfigError::new(
+                "csrf.cookie_name",
+                "give the base name only; rampart adds __Host-/__Secure- itself on secure requests",
+            ));
+        }
+        if let Some(s) = &self.session_cookie {
+            if !valid_cookie_name(s) {
+                problems.push(ConfigError::new(
+                    "csrf.session_cookie",
+                    format!("`{s}` is not a valid cookie name"),
+                ));
+            }
+        }
+        if !self.cookie_path.starts_with('/') || self.cookie_path.contains([';', ' ', ',']) {
+            problems.push(ConfigError::new(
+                "csrf.cookie_path",
+                format!(
+                    "`{}` must be a path starting with '/', e.g. \"/\"",
+                    self.cookie_path
+                ),
+            ));
+        }
+        if let Some(d) = &self.cookie_domain {
+            if d.is_empty() || d.contains([';', ' ', ',', '/', ':']) {
+                problems.push(ConfigError::new(
+                    "csrf.cookie_domain",
+                    format!("`{d}` must be a bare domain such as example.com"),
+                ));
+            }
+        }
+        if self.body_limit == 0 {
+            problems.push(ConfigError::new(
+                "csrf.body_limit",
+                "must be at least 1 byte (1 MiB is the default)",
+            ));
+        }
+        if self.body_timeout.is_zero() {
+            problems.push(ConfigError::new(
+                "csrf.body_timeout",
+                "must be longer than zero (10 s is the default)",
+            ));
+        }
+        let cache_control = problems.check(crate::headers::cache_control_value(
+            "csrf.token_cache_control",
+            self.cache_control.as_deref(),
+        ));
+        if self.include_only && self.include_prefixes.is_empty() && self.include_routes.is_empty() {
+            tracing::warn!("rampart csrf: include_only() without include_path_prefix/include_route protects nothing");
+        }
+        problems.finish()?;
+        let (Some(keys), Some(header_name), Some(cache_control)) =
+            (keys, header_name, cache_control)
+        else {
+            // Each `None` above noted a problem, so `finish` returned it.
+            return Err(ConfigError::new("csrf", "invalid configuration"));
+        };
+        let max_age_secs = i64::try_from(self.cookie_max_age.as_secs()).unwrap_or(i64::MAX);
+
+        Ok(Csrf::from_inner(Inner {
+            keys,
+            origin: OriginPolicy {
+                trusted,
+                allow_same_site: self.allow_same_site,
+                check_referer: self.check_referer,
+            },
+            tokens: self.tokens,
+            session_cookie: self.session_cookie,
+            header_name,
+            header_name_str: self.header_name,
+            field_name: self.field_name,
+            json_key: self.json_key,
+            cookie: CookieSettings {
+                name: self.cookie_name,
+                path: self.cookie_path,
+                domain: self.cookie_domain,
+                max_age_secs,
+                same_site: self.same_site,
+                js_readable: self.js_readable,
+                js_name: crate::csrf::JS_COOKIE_NAME.into(),
+            },
+            body_limit: self.body_limit,
+            body_timeout: self.body_timeout,
+            cache_control,
+            exempt_prefixes: self.exempt_prefixes,
+            exempt_routes: self.exempt_routes,
+            exempt_if: self.exempt_if,
+            include_only: self.include_only,
+            include_prefixes: self.include_prefixes,
+            include_routes: self.include_routes,
+            report_only: self.report_only,
+            on_reject: self.on_reject,
+        }))
+    }
+
+    fn resolve_keys(&mut self) -> Result<KeyRing, ConfigError> {
+        let mut ring = self.ring.take();
+        if let Some(var) = self.key_env.take() {
+            let value = std::env::var(&var).map_err(|_| {
+                ConfigError::new(
+                    "csrf.key_from_env",
+                    format!(
+                        "environment variable {var} is not set (or not UTF-8); set it to a base64 or hex key of at \
+                         least 32 bytes, e.g. the output of `openssl rand -base64 32`"
+                    ),
+                )
+            })?;
+            let from_env = KeyRing::parse_list(&value, "csrf.key_from_env")?;
+            match &mut ring {
+                Some(r) => r.extend(from_env),
+                None => ring = Some(from_env),
+            }
+        }
+        if let Some(r) = ring {
+            return Ok(r);
+        }
+        if let Ok(value) = std::env::var(DEFAULT_KEY_ENV) {
+            if !value.trim().is_empty() {
+                return KeyRing::parse_list(&value, DEFAULT_KEY_ENV);
+            }
+        }
+        tracing::warn!(
+            "no CSRF key configured: generated a random one; tokens will not survive a restart or work across \
+             replicas; set RAMPART_CSRF_KEY (e.g. `openssl rand -base64 32`) or call CsrfConfig::key"
+        );
+        Ok(KeyRing::generate())
+    }
+}
+
+impl Inner {
+    /// Whether the request is subject to the checks (exemptions and include mode).
+    pub(crate) fn protects(
+        &self,
+        parts: &http::request::Parts,
+        matched_route: Option<&str>,
+    ) -> bool {
+        let path = parts.uri.path();
+        let plain = plain_path(path);
+        let route_in = |list: &[String]| matched_route.is_some_and(|r| list.iter().any(|p| p == r));
+        let exempt = (plain && self.exempt_prefixes.iter().any(|p| prefix_matches(path, p)))
+            || route_in(&self.exempt_routes)
+            || self.exempt_if.iter().any(|f| f(parts));
+        if exempt {
+            return false;
+        }
+        if self.include_only {
+            // Ambiguous paths, and paths a decoding router may read otherwise,
+            // count as included: fail closed.
+            return !plain
+                || escapes_ascii(path)
+                || self
+                    .include_prefixes
+                    .iter()
+                    .any(|p| prefix_matches(path, p))
+                || route_in(&self.include_routes);
+        }
+        true
+    }
+}
