@@ -34,12 +34,7 @@ fn seed_header_bytes() -> axum::http::HeaderMap {
     if let Some(n) = &nonces {
         let _ = n.script().value();
     }
-    let facts = RequestFacts {
-        secure: false,
-        scheme: Scheme::Http,
-        host: Some("127.0.0.1".into()),
-        from_trusted_proxy: false,
-    };
+    let facts = RequestFacts::new(Scheme::Http, Some("127.0.0.1"));
     let mut map = axum::http::HeaderMap::new();
     headers.apply(&facts, nonces.as_ref(), None, &mut map);
     map.insert(

@@ -87,12 +87,7 @@ impl SecureHeaders {
         {
             // Secure, and nothing downstream reads a scope: the redirect and
             // the response side need no more than that.
-            return Inbound::Continue(RequestScope::local(RequestFacts {
-                secure: true,
-                scheme: Scheme::Https,
-                host: None,
-                from_trusted_proxy: false,
-            }));
+            return Inbound::Continue(RequestScope::local(RequestFacts::new(Scheme::Https, None)));
         }
         let facts = self.facts(conn, &parts.uri, &parts.headers);
         let for_predicate = self.redirect_needs_parts().then_some(parts);
@@ -287,7 +282,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(request) = csrf.check(&get, &facts, None) else { panic!() };
     /// let read: BodyRead<()> = BodyRead::TooLarge;
@@ -528,14 +523,14 @@ mod tests {
         let Inbound::Continue(scope) = sh.inbound(tls, &parts("Shop.example")) else {
             panic!("a secure request is served")
         };
-        assert!(!scope.is_shared() && scope.facts().secure);
+        assert!(!scope.is_shared() && scope.facts().secure());
         let Inbound::Continue(scope) =
             sh.inbound(ConnectionInfo::default(), &parts("localhost:8000"))
         else {
             panic!("loopback is served over http")
         };
-        assert!(!scope.is_shared() && !scope.facts().secure);
-        assert_eq!(scope.facts().host.as_deref(), Some("localhost:8000"));
+        assert!(!scope.is_shared() && !scope.facts().secure());
+        assert_eq!(scope.facts().host(), Some("localhost:8000"));
         let Inbound::Respond(res) = sh.inbound(ConnectionInfo::default(), &parts("Shop.example"))
         else {
             panic!("plain http elsewhere is redirected")

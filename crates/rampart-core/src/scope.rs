@@ -21,7 +21,7 @@ use crate::{RequestFacts, Scheme};
 /// let facts = ProxyTrust::nobody().facts(ConnectionInfo::default(), req.uri(), req.headers());
 /// let csp = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
 /// let scope = RequestScope::new(facts, Some(&csp));
-/// assert_eq!(scope.facts().host.as_deref(), Some("localhost:8000"));
+/// assert_eq!(scope.facts().host(), Some("localhost:8000"));
 /// let handler_side = scope.clone();
 /// let n = handler_side.nonces().unwrap().script().value().to_string();
 /// assert_eq!(scope.nonces().unwrap().script().generated(), Some(n.as_str()));
@@ -50,12 +50,7 @@ enum Repr {
 }
 
 /// Facts of a scope made without any (never the case for [`RequestScope::new`]).
-static NO_FACTS: RequestFacts = RequestFacts {
-    secure: false,
-    scheme: Scheme::Http,
-    host: None,
-    from_trusted_proxy: false,
-};
+static NO_FACTS: RequestFacts = RequestFacts::from_parts(Scheme::Http, None, false);
 
 impl RequestScope {
     /// The scope of a request with these facts; it hands out nonces when `csp`
@@ -63,9 +58,9 @@ impl RequestScope {
     ///
     /// ```
     /// use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// let facts = RequestFacts::new(Scheme::Https, None);
     /// let scope = RequestScope::new(facts, None);
-    /// assert!(scope.facts().secure && scope.nonces().is_none());
+    /// assert!(scope.facts().secure() && scope.nonces().is_none());
     /// ```
     pub fn new(facts: RequestFacts, csp: Option<&CompiledCsp>) -> Self {
         let cells = Arc::new(NonceCells::for_request(facts));
@@ -81,9 +76,9 @@ impl RequestScope {
     ///
     /// ```
     /// use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// let facts = RequestFacts::new(Scheme::Https, None);
     /// let scope = RequestScope::local(facts);
-    /// assert!(!scope.is_shared() && scope.facts().secure && scope.nonces().is_none());
+    /// assert!(!scope.is_shared() && scope.facts().secure() && scope.nonces().is_none());
     /// ```
     pub fn local(facts: RequestFacts) -> Self {
         Self {
@@ -96,7 +91,7 @@ impl RequestScope {
     ///
     /// ```
     /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// assert!(RequestScope::new(facts.clone(), None).is_shared());
     /// assert!(!RequestScope::local(facts).is_shared());
     /// ```
@@ -108,7 +103,7 @@ impl RequestScope {
     ///
     /// ```
     /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let facts = RequestFacts::new(Scheme::Http, Some("a.example"));
     /// assert_eq!(RequestScope::new(facts.clone(), None).facts(), &facts);
     /// ```
     pub fn facts(&self) -> &RequestFacts {
@@ -122,7 +117,7 @@ impl RequestScope {
     ///
     /// ```
     /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// assert!(RequestScope::new(facts, None).nonces().is_none());
     /// ```
     pub fn nonces(&self) -> Option<&RequestNonces> {
@@ -138,7 +133,7 @@ impl RequestScope {
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// let scope = RequestScope::new(facts, None);
     /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
     /// assert!(scope.nonces_for(&strict).is_some());
@@ -212,11 +207,11 @@ mod tests {
             panic!("no scope: facts are lazy")
         };
         assert!(full.get().is_none(), "secure() must not work out the host");
-        assert_eq!(lazy.get().host.as_deref(), Some("shop.example"));
-        assert!(lazy.get().from_trusted_proxy);
+        assert_eq!(lazy.get().host(), Some("shop.example"));
+        assert!(lazy.get().from_trusted_proxy());
         // From a peer that is not trusted the header is ignored.
         let direct = ConnectionInfo::peer("203.0.113.7".parse().unwrap());
         let lazy = trust.lazy_facts(None, direct, req.uri(), req.headers());
-        assert!(!lazy.secure() && !lazy.get().from_trusted_proxy);
+        assert!(!lazy.secure() && !lazy.get().from_trusted_proxy());
     }
 }

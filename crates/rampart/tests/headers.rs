@@ -843,7 +843,7 @@ async fn scope_on_the_request_only_when_needed() {
     use rampart::core::RequestScope;
     async fn scoped(scope: Option<Extension<RequestScope>>) -> String {
         match scope {
-            Some(Extension(s)) => format!("shared secure={}", s.facts().secure),
+            Some(Extension(s)) => format!("shared secure={}", s.facts().secure()),
             None => "none".into(),
         }
     }

@@ -55,7 +55,7 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 ///     .exempt_path_prefix("/webhooks")
 ///     .build()
 ///     .unwrap();
-/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+/// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
 /// let (hook, _) = http::Request::post("/webhooks/github").header("sec-fetch-site", "cross-site")
 ///     .body(()).unwrap().into_parts();
 /// assert!(matches!(csrf.check(&hook, &facts, None), Decision::Pass(_))); // exempt
@@ -234,7 +234,7 @@ impl CsrfConfig {
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// let (sibling, _) = http::Request::post("/x").header("sec-fetch-site", "same-site")
     ///     .body(()).unwrap().into_parts();
     /// let strict = Csrf::builder().key(&[1; 32]).tokens(false).build().unwrap();
@@ -254,7 +254,7 @@ impl CsrfConfig {
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// // An https POST with no Sec-Fetch-Site, Origin or Referer.
     /// let (bare, _) = http::Request::post("/x").body(()).unwrap().into_parts();
     /// let checked = Csrf::builder().key(&[1; 32]).tokens(false).build().unwrap();
@@ -274,7 +274,7 @@ impl CsrfConfig {
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// // Same-origin, but no cookie and no token.
     /// let (post, _) = http::Request::post("/x").header("sec-fetch-site", "same-origin")
     ///     .body(()).unwrap().into_parts();
@@ -309,7 +309,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let c = Csrf::builder().key(&[1; 32]).header_name("X-CSRF-Token").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = c.check(&get, &facts, None) else { panic!() };
     /// assert_eq!(req.token().header_name(), "X-CSRF-Token");
@@ -327,7 +327,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let c = Csrf::builder().key(&[1; 32]).field_name("authenticity_token").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = c.check(&get, &facts, None) else { panic!() };
     /// assert_eq!(req.token().field_name(), "authenticity_token");
@@ -345,7 +345,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).json_key("csrf").build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, Some("localhost"));
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// # let token = r.token().masked();
@@ -369,7 +369,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).body_limit(64 * 1024).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, Some("localhost"));
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// # r.token().masked();
@@ -397,7 +397,7 @@ impl CsrfConfig {
     /// # use rampart_core::{RequestFacts, Scheme};
     /// use std::time::Duration;
     /// let csrf = Csrf::builder().key(&[1; 32]).body_timeout(Duration::from_secs(30)).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, Some("localhost"));
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// # r.token().masked();
@@ -425,7 +425,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).token_cache_control(Some("private, max-age=0")).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/form").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
     /// req.token().masked(); // the page renders a token
@@ -446,7 +446,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).report_only(true).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
     /// assert!(matches!(csrf.check(&forged, &facts, None), Decision::Pass(_))); // logged, let through

@@ -23,7 +23,7 @@ use super::token::{self, Secret};
 /// # use rampart_core::csrf::{Csrf, Decision};
 /// # use rampart_core::{RequestFacts, Scheme};
 /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+/// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
 /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
 /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
 /// let token = req.token();
@@ -119,7 +119,7 @@ impl CsrfToken {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// assert_eq!(req.token().masked().len(), 86);
@@ -140,7 +140,7 @@ impl CsrfToken {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// req.token().rotate();
@@ -162,7 +162,7 @@ impl CsrfToken {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).field_name("csrf").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// assert_eq!(req.token().field_name(), "csrf");
@@ -177,7 +177,7 @@ impl CsrfToken {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// assert_eq!(req.token().header_name(), "X-CSRFToken");

@@ -54,8 +54,7 @@
 //!
 //! # async fn demo() {
 //! let csrf = Csrf::builder().key(&[0x42; 32]).build().unwrap();
-//! let facts = RequestFacts { secure: true, scheme: Scheme::Https,
-//!     host: Some("app.example".into()), from_trusted_proxy: false };
+//! let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
 //! let (parts, body) = http::Request::post("/transfer")
 //!     .header("origin", "https://app.example")
 //!     .header("content-type", "application/json")

@@ -346,12 +346,7 @@ mod tests {
     #[test]
     fn unknown_own_origin_only_trusts_configured() {
         let p = trusted();
-        let f = RequestFacts {
-            secure: true,
-            scheme: Scheme::Https,
-            host: None,
-            from_trusted_proxy: false,
-        };
+        let f = RequestFacts::new(Scheme::Https, None);
         let mut h = HeaderMap::new();
         h.insert("origin", "https://example.com".parse().unwrap());
         assert!(p.check(&h, &(&f).into()).is_err());

@@ -17,7 +17,7 @@ use super::handle::CsrfToken;
 /// # use rampart_core::csrf::{Csrf, Decision};
 /// # use rampart_core::{RequestFacts, Scheme};
 /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+/// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
 /// let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
 /// if let Decision::Pass(req) = csrf.check(&parts, &facts, None) {
 ///     assert_eq!(req.token().field_name(), "_csrf_token");
@@ -91,7 +91,7 @@ impl CsrfRequest {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// let t = req.token();
@@ -113,7 +113,7 @@ impl CsrfRequest {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// assert!(!req.may_owe_headers());
@@ -131,7 +131,7 @@ impl CsrfRequest {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// req.token().masked();

@@ -26,8 +26,7 @@ use crate::request::Facts;
 /// use rampart_core::{RequestFacts, Scheme};
 ///
 /// let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-/// let facts = RequestFacts { secure: false, scheme: Scheme::Http,
-///     host: Some("localhost:3000".into()), from_trusted_proxy: false };
+/// let facts = RequestFacts::new(Scheme::Http, Some("localhost:3000"));
 ///
 /// // A GET renders a form: the page asks for a token, the response sets the cookie.
 /// let (get, _) = http::Request::get("/form").body(()).unwrap().into_parts();
@@ -99,7 +98,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// // By default every unsafe method is checked, and cross-site ones are refused.
     /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
@@ -144,7 +143,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// let (parts, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
     /// let Decision::Reject(r) = csrf.check(&parts, &facts, None) else { panic!() };
@@ -235,7 +234,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: Some("localhost".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, Some("localhost"));
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// # let token = r.token().masked();
@@ -292,7 +291,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// assert_eq!(csrf.body_too_large(r).unwrap_err().reason, RejectReason::TooLarge);
@@ -318,7 +317,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[9; 32]).report_only(true).build().unwrap();
-    /// # let facts = RequestFacts { secure: false, scheme: Scheme::Http, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() };
     /// let rejection = csrf.body_unreadable(r, RejectReason::MalformedBody);
@@ -392,7 +391,7 @@ impl Csrf {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
     /// let mut h = http::HeaderMap::new();

@@ -18,7 +18,7 @@ use crate::ConfigError;
 /// # use rampart_core::headers::SecureHeaders;
 /// # use rampart_core::{RequestFacts, Scheme};
 /// # let sh = SecureHeaders::default();
-/// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+/// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
 ///
 /// // Let one partner frame this page.
 /// let csp = Csp::new(Policy::default()).build().unwrap()
@@ -103,7 +103,7 @@ impl Overrides {
     /// # use rampart_core::headers::{Overrides, SecureHeaders};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let sh = SecureHeaders::default();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// let o = Overrides::new().remove(http::header::STRICT_TRANSPORT_SECURITY);
     /// let mut h = http::HeaderMap::new();
     /// sh.apply(&facts, None, Some(&o), &mut h);
@@ -123,7 +123,7 @@ impl Overrides {
     /// # use rampart_core::headers::{FrameOptions, Overrides, SecureHeaders};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let sh = SecureHeaders::default();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// let o = Overrides::new().frame_options(FrameOptions::Deny);
     /// let mut h = http::HeaderMap::new();
     /// sh.apply(&facts, None, Some(&o), &mut h);
@@ -147,7 +147,7 @@ impl Overrides {
     /// # use rampart_core::headers::{Overrides, SecureHeaders};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// # let sh = SecureHeaders::default();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// let mut h = http::HeaderMap::new();
     /// sh.apply(&facts, None, Some(&Overrides::new().csp_off()), &mut h);
     /// assert!(!h.contains_key("content-security-policy"));
@@ -165,7 +165,7 @@ impl Overrides {
     /// # use rampart_core::{RequestFacts, Scheme};
     /// use rampart_core::csp::{Csp, Policy};
     /// # let sh = SecureHeaders::default();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("a.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
     /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
     /// let mut h = http::HeaderMap::new();
     /// sh.apply(&facts, None, Some(&Overrides::new().csp(strict)), &mut h);

@@ -261,7 +261,7 @@ impl HttpsRedirect {
         facts: &RequestFacts,
         parts: Option<&http::request::Parts>,
     ) -> RedirectDecision {
-        if !self.enabled || facts.secure || facts.is_loopback_host() {
+        if !self.enabled || facts.secure() || facts.is_loopback_host() {
             return RedirectDecision::Continue;
         }
         if self.exempt.matches_path(uri.path()) {

@@ -90,7 +90,7 @@ impl SecureHeaders {
     /// # use rampart_core::headers::SecureHeaders;
     /// # use rampart_core::ConnectionInfo;
     /// let req = http::Request::get("http://a.example/").body(()).unwrap();
-    /// assert!(!SecureHeaders::default().facts(ConnectionInfo::default(), req.uri(), req.headers()).secure);
+    /// assert!(!SecureHeaders::default().facts(ConnectionInfo::default(), req.uri(), req.headers()).secure());
     /// ```
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
         self.inner.proxy_trust.facts(conn, uri, headers)
@@ -195,7 +195,7 @@ impl SecureHeaders {
         for (name, value) in &inner.always {
             insert(headers, name, value, overwrite);
         }
-        if facts.secure {
+        if facts.secure() {
             if let Some(hsts) = &inner.hsts {
                 insert(headers, &header::STRICT_TRANSPORT_SECURITY, hsts, overwrite);
             }
@@ -225,7 +225,7 @@ impl SecureHeaders {
                 }
             }
         }
-        inner.cookies.apply(headers, facts.secure);
+        inner.cookies.apply(headers, facts.secure());
     }
 
     /// `apply` without overrides, for a response with few headers of its own
@@ -241,7 +241,7 @@ impl SecureHeaders {
     ) {
         let inner = &*self.inner;
         let overwrite = inner.override_existing;
-        let template = &inner.templates[usize::from(facts.secure)];
+        let template = &inner.templates[usize::from(facts.secure())];
         let handler_cache_control = headers.contains_key(header::CACHE_CONTROL);
         let mut out = template.map.clone();
         let mut current: Option<HeaderName> = None;
@@ -275,7 +275,7 @@ impl SecureHeaders {
             self.keep_private(&mut out);
         }
         *headers = out;
-        inner.cookies.apply(headers, facts.secure);
+        inner.cookies.apply(headers, facts.secure());
     }
 
     /// The headers this set sends on a secure response without nonces, for

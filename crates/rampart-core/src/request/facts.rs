@@ -20,17 +20,68 @@ use crate::{Origin, Scheme};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestFacts {
-    /// TLS was seen by the server or reported by a trusted proxy.
-    pub secure: bool,
-    /// The scheme the client used.
-    pub scheme: Scheme,
+    /// The scheme the client used (TLS seen by the server, or what a trusted proxy reported).
+    scheme: Scheme,
     /// The authority the client asked for (`host[:port]`, lower-cased), when valid.
-    pub host: Option<String>,
+    host: Option<String>,
     /// Forwarded headers were present and believed.
-    pub from_trusted_proxy: bool,
+    from_trusted_proxy: bool,
 }
 
 impl RequestFacts {
+    /// Facts for `scheme` and `host` (lower-cased; `None` when not a valid host),
+    /// as a request without forwarded headers would give them.
+    ///
+    /// ```
+    /// use rampart_core::{RequestFacts, Scheme};
+    /// let f = RequestFacts::new(Scheme::Https, Some("Shop.example"));
+    /// assert!(f.secure());
+    /// assert_eq!(f.host(), Some("shop.example"));
+    /// assert_eq!(RequestFacts::new(Scheme::Http, Some("a;b")).host(), None);
+    /// ```
+    pub fn new(scheme: Scheme, host: Option<&str>) -> Self {
+        Self::from_parts(
+            scheme,
+            host.map(str::to_ascii_lowercase)
+                .filter(|h| super::valid_host(h)),
+            false,
+        )
+    }
+
+    /// Facts worked out by the crate (the host already checked and lower-cased).
+    #[doc(hidden)]
+    pub const fn from_parts(
+        scheme: Scheme,
+        host: Option<String>,
+        from_trusted_proxy: bool,
+    ) -> Self {
+        Self {
+            scheme,
+            host,
+            from_trusted_proxy,
+        }
+    }
+
+    /// Whether the request is secure: TLS seen by the server or reported by a trusted proxy.
+    pub fn secure(&self) -> bool {
+        self.scheme == Scheme::Https
+    }
+
+    /// The scheme the client used.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The authority the client asked for (`host[:port]`, lower-cased), when valid.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
+    }
+
+    /// Whether forwarded headers were present and believed.
+    pub fn from_trusted_proxy(&self) -> bool {
+        self.from_trusted_proxy
+    }
+
     /// The request's own origin, from scheme and host.
     ///
     /// ```
@@ -75,12 +126,8 @@ impl RequestFacts {
 impl RequestFacts {
     /// Facts for unit tests: `host` on http or https, no proxy.
     pub(crate) fn test(secure: bool, host: &str) -> Self {
-        RequestFacts {
-            secure,
-            scheme: if secure { Scheme::Https } else { Scheme::Http },
-            host: Some(host.to_string()),
-            from_trusted_proxy: false,
-        }
+        let scheme = if secure { Scheme::Https } else { Scheme::Http };
+        RequestFacts::new(scheme, Some(host))
     }
 }
 
@@ -91,7 +138,7 @@ impl RequestFacts {
 /// ```
 /// use rampart_core::Facts;
 /// use rampart_core::{RequestFacts, Scheme};
-/// let f = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+/// let f = RequestFacts::new(Scheme::Https, None);
 /// let facts: Facts = (&f).into();
 /// assert!(facts.secure() && facts.get() == &f);
 /// ```
@@ -131,7 +178,7 @@ impl Facts<'_> {
     /// ```
     pub fn secure(&self) -> bool {
         match self {
-            Facts::Known(f) => f.secure,
+            Facts::Known(f) => f.secure(),
             Facts::Lazy {
                 full: cell,
                 trust,
@@ -139,7 +186,7 @@ impl Facts<'_> {
                 headers,
                 ..
             } => match cell.get() {
-                Some(f) => f.secure,
+                Some(f) => f.secure(),
                 None => trust.scheme(*conn, headers).0 == Scheme::Https,
             },
         }
@@ -152,7 +199,7 @@ impl Facts<'_> {
     /// let req = http::Request::get("/").header("host", "A.example").body(()).unwrap();
     /// let t = ProxyTrust::nobody();
     /// let f = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
-    /// assert_eq!(f.get().host.as_deref(), Some("a.example"));
+    /// assert_eq!(f.get().host(), Some("a.example"));
     /// ```
     pub fn get(&self) -> &RequestFacts {
         match self {

@@ -24,9 +24,9 @@
 //! let (parts, _) = req.into_parts();
 //!
 //! let via_proxy = trust.facts(ConnectionInfo::peer("127.0.0.1".parse().unwrap()), &parts.uri, &parts.headers);
-//! assert!(via_proxy.secure);
+//! assert!(via_proxy.secure());
 //! let direct = trust.facts(ConnectionInfo::peer("203.0.113.9".parse().unwrap()), &parts.uri, &parts.headers);
-//! assert!(!direct.secure);
+//! assert!(!direct.secure());
 //! ```
 
 use std::net::IpAddr;

@@ -227,12 +227,12 @@ impl ProxyTrust {
     /// ```
     /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts, RequestScope, Scheme};
     /// let req = http::Request::get("/").header("host", "a.example").body(()).unwrap();
-    /// let known = RequestScope::new(RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: true }, None);
+    /// let known = RequestScope::new(RequestFacts::from_parts(Scheme::Https, None, true), None);
     /// let t = ProxyTrust::nobody();
     /// assert!(t.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers()).secure());
     /// let lazy = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
     /// assert!(!lazy.secure());
-    /// assert_eq!(lazy.get().host.as_deref(), Some("a.example"));
+    /// assert_eq!(lazy.get().host(), Some("a.example"));
     /// // A trust of its own is used even with a scope at hand.
     /// let proxy = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
     /// let own = proxy.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers());
@@ -389,8 +389,8 @@ impl ProxyTrust {
     /// use rampart_core::{ConnectionInfo, ProxyTrust};
     /// let req = http::Request::get("http://Example.com:8080/x").body(()).unwrap();
     /// let f = ProxyTrust::nobody().facts(ConnectionInfo::default(), req.uri(), req.headers());
-    /// assert_eq!(f.host.as_deref(), Some("example.com:8080"));
-    /// assert!(!f.secure);
+    /// assert_eq!(f.host(), Some("example.com:8080"));
+    /// assert!(!f.secure());
     /// ```
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
         let fwd = self.forwarded(conn, headers, Want::Facts);
@@ -418,11 +418,6 @@ impl ProxyTrust {
                 h
             })
             .filter(|h| valid_host(h));
-        RequestFacts {
-            secure: scheme == Scheme::Https,
-            scheme,
-            host,
-            from_trusted_proxy: fwd.trusted,
-        }
+        RequestFacts::from_parts(scheme, host, fwd.trusted)
     }
 }

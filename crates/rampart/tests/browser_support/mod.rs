@@ -236,37 +236,50 @@ impl Driver {
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("creating the Chromium profile directory");
 
-        let mut child = Command::new(chromedriver)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            // Its own process group, so that Chromium dies with it on drop.
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {}: {e}", chromedriver.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keep draining stdout after the port is known, so chromedriver never
-            // blocks on a full pipe.
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(port) = parse_port(&line) {
-                    let _ = tx.send(port);
+        // chromedriver now and then exits at start on a loaded machine (its
+        // port probe races another process's): try again before giving up.
+        for attempt in 1..=3 {
+            let mut child = Command::new(chromedriver)
+                .arg("--port=0")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                // Its own process group, so that Chromium dies with it on drop.
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("starting {}: {e}", chromedriver.display()));
+            let stdout = child.stdout.take().expect("piped stdout");
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                // Keep draining stdout after the port is known, so chromedriver never
+                // blocks on a full pipe.
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(port) = parse_port(&line) {
+                        let _ = tx.send(port);
+                    }
+                }
+            });
+            match rx.recv_timeout(TIMEOUT) {
+                Ok(port) => {
+                    return Driver {
+                        child,
+                        port,
+                        profile,
+                    }
+                }
+                Err(e) if attempt < 3 => {
+                    eprintln!("chromedriver did not start ({e:?}), attempt {attempt}; retrying");
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("chromedriver did not report its port within {TIMEOUT:?}, three times")
                 }
             }
-        });
-        let mut driver = Driver {
-            child,
-            port: 0,
-            profile,
-        };
-        match rx.recv_timeout(TIMEOUT) {
-            Ok(port) => driver.port = port,
-            Err(_) => panic!("chromedriver did not report its port within {TIMEOUT:?}"),
         }
-        driver
+        unreachable!("the last attempt returns or panics")
     }
 }
 

@@ -55,7 +55,7 @@ impl CsrfConfig {
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).cookie_max_age(std::time::Duration::from_secs(12 * 3600))
     ///     .build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
     /// req.token().masked();
@@ -74,7 +74,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).same_site(cookie::SameSite::Strict).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
     /// req.token().masked();
@@ -96,7 +96,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).js_readable_cookie(true).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: None, from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
     /// # let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
     /// # let Decision::Pass(req) = csrf.check(&get, &facts, None) else { panic!() };
     /// req.token().masked();

@@ -39,7 +39,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).exempt_route("/webhooks/{provider}").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// let (hook, _) = http::Request::post("/webhooks/github").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
     /// assert!(matches!(csrf.check(&hook, &facts, Some("/webhooks/{provider}")), Decision::Pass(_)));
@@ -56,7 +56,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).exempt_if(|p| p.headers.contains_key("x-api-key")).build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// let (api, _) = http::Request::post("/x").header("x-api-key", "k").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
     /// assert!(matches!(csrf.check(&api, &facts, None), Decision::Pass(_)));
@@ -79,7 +79,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).include_only().include_path_prefix("/account").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// # let cross_site = |path: &str| http::Request::post(path).header("sec-fetch-site", "cross-site").body(()).unwrap().into_parts().0;
     /// assert!(matches!(csrf.check(&cross_site("/account/email"), &facts, None), Decision::Reject(_)));
     /// assert!(matches!(csrf.check(&cross_site("/blog/comment"), &facts, None), Decision::Pass(_)));
@@ -117,7 +117,7 @@ impl CsrfConfig {
     /// # use rampart_core::csrf::{Csrf, Decision};
     /// # use rampart_core::{RequestFacts, Scheme};
     /// let csrf = Csrf::builder().key(&[1; 32]).include_only().include_route("/transfer").build().unwrap();
-    /// # let facts = RequestFacts { secure: true, scheme: Scheme::Https, host: Some("app.example".into()), from_trusted_proxy: false };
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
     /// let (post, _) = http::Request::post("/transfer").header("sec-fetch-site", "cross-site")
     ///     .body(()).unwrap().into_parts();
     /// assert!(matches!(csrf.check(&post, &facts, Some("/transfer")), Decision::Reject(_)));
