@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use rampart::core::csp::CompiledCsp;
+use rampart::core::csp::Csp;
 use rampart::core::csrf::Csrf;
 use rampart::core::headers::SecureHeaders;
 use rampart::core::ConnectionInfo;
@@ -279,7 +279,7 @@ pub fn default_header_values() -> Vec<(HeaderName, HeaderValue)> {
 
 /// The seed app's CSP, compiled (nonce in script-src and script-src-elem):
 /// the very configuration of the seed app, read from its shared file.
-pub fn seed_csp() -> CompiledCsp {
+pub fn seed_csp() -> Csp {
     seed_shared::seed_csp(&seed_shared::SeedConfig::default()).unwrap()
 }
 
@@ -472,12 +472,12 @@ fn percent_decode(s: &str) -> String {
 
 /// The axum_csrf state shared by setup and the benched routers (its key and
 /// salt are random per config, so the same config must be used throughout).
-fn axum_csrf_config() -> axum_csrf::CsrfConfig {
-    axum_csrf::CsrfConfig::default()
+fn axum_csrf_config() -> axum_csrf::CsrfBuilder {
+    axum_csrf::CsrfBuilder::default()
 }
 
 /// Obtains a valid cookie + token pair from each implementation, once.
-fn obtain_tokens(ac: &axum_csrf::CsrfConfig) -> Tokens {
+fn obtain_tokens(ac: &axum_csrf::CsrfBuilder) -> Tokens {
     let get_req = || {
         Request::get("/")
             .header("host", "localhost")
@@ -557,7 +557,7 @@ async fn axum_csrf_form(
     }
 }
 
-async fn axum_csrf_get(State(_c): State<axum_csrf::CsrfConfig>) -> &'static str {
+async fn axum_csrf_get(State(_c): State<axum_csrf::CsrfBuilder>) -> &'static str {
     "ok"
 }
 
@@ -986,7 +986,7 @@ pub mod csp_only {
     use super::*;
 
     /// Writes the seed CSP (with or without a used nonce) into an empty header map.
-    pub fn write(csp: &CompiledCsp, with_nonce: bool) -> HeaderMap {
+    pub fn write(csp: &Csp, with_nonce: bool) -> HeaderMap {
         let mut h = HeaderMap::new();
         if with_nonce {
             let n = csp.new_request_nonces().unwrap();

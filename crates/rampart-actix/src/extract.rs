@@ -28,7 +28,7 @@ use rampart_core::RequestScope;
 pub struct CspNonce(pub rampart_core::csp::CspNonce);
 
 /// The request's style nonce (the same as [`CspNonce`] unless separate style
-/// nonces are configured with `Csp::style_nonce_in`).
+/// nonces are configured with `CspBuilder::style_nonce_in`).
 ///
 /// ```
 /// use rampart_actix::CspStyleNonce;

@@ -109,7 +109,7 @@ async fn overrides_on_resource_scope_and_handler() {
 
 #[actix_web::test]
 async fn replacement_policy_with_nonce_on_app_without_nonces() {
-    let strict = Csp::new(Policy::strict())
+    let strict = Csp::builder(Policy::strict())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
@@ -134,7 +134,9 @@ async fn replacement_policy_with_nonce_on_app_without_nonces() {
 #[actix_web::test]
 async fn nonce_is_lazy_and_handler_headers_win() {
     let headers = SecureHeaders::builder()
-        .csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"])))
+        .csp(Some(
+            Csp::builder(Policy::strict()).nonce_in(["script-src"]),
+        ))
         .build()
         .unwrap();
     let app = init_service(
@@ -247,8 +249,11 @@ async fn csrf_token_without_middleware_is_a_500() {
 async fn report_endpoint_answers_like_the_tower_one() {
     let got = Arc::new(Mutex::new(Vec::<CspReport>::new()));
     let sink = got.clone();
-    let collector = ReportCollector::new(move |r: &CspReport| sink.lock().unwrap().push(r.clone()))
-        .max_body(512);
+    let collector =
+        ReportCollector::builder(move |r: &CspReport| sink.lock().unwrap().push(r.clone()))
+            .max_body(512)
+            .build()
+            .unwrap();
     let app = init_service(
         App::new()
             .service(CspReportService::new(collector).resource("/csp-report"))
@@ -365,7 +370,9 @@ async fn scope_on_the_request_only_when_needed() {
     let cases = [
         (SecureHeaders::builder(), "none"),
         (
-            SecureHeaders::builder().csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+            SecureHeaders::builder().csp(Some(
+                Csp::builder(Policy::strict()).nonce_in(["script-src"]),
+            )),
             "shared",
         ),
         (

@@ -329,7 +329,7 @@ pub fn report_method_check(method: &Method) -> Option<Response<Bytes>> {
 /// `413` for a body over the limit, `400` for a broken body, `408` for one
 /// that did not arrive in time, and the collector's 4xx otherwise. Never a
 /// 5xx. The client the rate limit counts is the one the collector's
-/// [`proxy_trust`](ReportCollector::proxy_trust) reports.
+/// [`proxy_trust`](crate::csp::ReportCollectorBuilder::proxy_trust) reports.
 ///
 /// ```
 /// use rampart_core::adapter::{report_response, BodyRead};
@@ -400,7 +400,7 @@ impl Overrides {
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// use rampart_core::headers::Overrides;
-    /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+    /// let strict = Csp::builder(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
     /// let (o, cells) = Overrides::new().csp(strict).for_route(None);
     /// assert!(cells.is_some() && o.nonces().is_some());
     /// let (_, cells) = Overrides::new().csp_off().for_route(None);

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::csp::{CompiledCsp, NonceCells, RequestNonces};
+use crate::csp::{Csp, NonceCells, RequestNonces};
 use crate::{RequestFacts, Scheme};
 
 /// What rampart knows about one request, shared by the secure headers layer,
@@ -19,7 +19,7 @@ use crate::{RequestFacts, Scheme};
 ///
 /// let req = http::Request::get("/").header("host", "localhost:8000").body(()).unwrap();
 /// let facts = ProxyTrust::nobody().facts(ConnectionInfo::default(), req.uri(), req.headers());
-/// let csp = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+/// let csp = Csp::builder(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
 /// let scope = RequestScope::new(facts, Some(&csp));
 /// assert_eq!(scope.facts().host(), Some("localhost:8000"));
 /// let handler_side = scope.clone();
@@ -62,7 +62,7 @@ impl RequestScope {
     /// let scope = RequestScope::new(facts, None);
     /// assert!(scope.facts().secure() && scope.nonces().is_none());
     /// ```
-    pub fn new(facts: RequestFacts, csp: Option<&CompiledCsp>) -> Self {
+    pub fn new(facts: RequestFacts, csp: Option<&Csp>) -> Self {
         let cells = Arc::new(NonceCells::for_request(facts));
         let nonces = csp.and_then(|c| c.nonces_on(&cells));
         Self {
@@ -135,10 +135,10 @@ impl RequestScope {
     /// # use rampart_core::{RequestFacts, RequestScope, Scheme};
     /// # let facts = RequestFacts::new(Scheme::Http, None);
     /// let scope = RequestScope::new(facts, None);
-    /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+    /// let strict = Csp::builder(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
     /// assert!(scope.nonces_for(&strict).is_some());
     /// ```
-    pub fn nonces_for(&self, csp: &CompiledCsp) -> Option<RequestNonces> {
+    pub fn nonces_for(&self, csp: &Csp) -> Option<RequestNonces> {
         match &self.repr {
             Repr::Shared { cells, .. } => csp.nonces_on(cells),
             Repr::Local(_) => csp.new_request_nonces(),
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn clones_share_cells_and_shape_follows_policy() {
-        let separate = Csp::new(Policy::strict())
+        let separate = Csp::builder(Policy::strict())
             .nonce_in(["script-src"])
             .style_nonce_in(["style-src"])
             .build()
@@ -178,7 +178,7 @@ mod tests {
     #[test]
     fn route_override_uses_the_request_cells() {
         let scope = RequestScope::new(facts(), None);
-        let strict = Csp::new(Policy::strict())
+        let strict = Csp::builder(Policy::strict())
             .nonce_in(["script-src"])
             .build()
             .unwrap();
@@ -188,7 +188,7 @@ mod tests {
         // The override carries handles to the same cell the handler rendered.
         assert_eq!(o.nonces().unwrap().script().generated(), Some(v.as_str()));
         assert!(scope
-            .nonces_for(&Csp::new(Policy::strict()).build().unwrap())
+            .nonces_for(&Csp::builder(Policy::strict()).build().unwrap())
             .is_none());
     }
 

@@ -18,7 +18,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let headers = SecureHeaders::builder()
-//!     .csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"])))
+//!     .csp(Some(Csp::builder(Policy::strict()).nonce_in(["script-src"])))
 //!     .build()?; // invalid configuration fails here, with a message
 //! let app = Router::new().route("/", get(index)).layer(SecureHeadersLayer::new(headers));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;

@@ -13,14 +13,14 @@ use axum::Router;
 use common::*;
 use http::Request;
 use rampart::core::csp::{
-    hash_source, sri, Csp, CspReport, HashAlgorithm, Policy, ReportCollector, Severity,
+    hash_source, sri, Csp, CspBuilder, CspReport, HashAlgorithm, Policy, ReportCollector, Severity,
 };
 use rampart::core::headers::SecureHeaders;
 use rampart::{CspNonce, CspReportService, CspStyleNonce, SecureHeadersLayer};
 
 const C: &str = "203.0.113.7";
 
-fn app(csp: Csp) -> Router {
+fn app(csp: CspBuilder) -> Router {
     Router::new()
         .route(
             "/script",
@@ -43,7 +43,7 @@ fn csp_of(res: &http::Response<Body>) -> String {
 #[tokio::test]
 async fn separate_style_nonce() {
     let policy = Policy::parse("script-src 'self'; style-src 'self'").unwrap();
-    let a = app(Csp::new(policy)
+    let a = app(Csp::builder(policy)
         .nonce_in(["script-src"])
         .style_nonce_in(["style-src"]));
     let res = send(&a, get_req("/both", "localhost"), C, false).await;
@@ -61,7 +61,7 @@ async fn separate_style_nonce() {
 async fn enforce_and_report_only_at_once_with_reporting_endpoints() {
     let enforce = Policy::parse("script-src 'self'; object-src 'none'").unwrap();
     let trial = Policy::strict();
-    let a = app(Csp::new(enforce)
+    let a = app(Csp::builder(enforce)
         .nonce_in(["script-src"])
         .report_only(trial)
         .report_uri("/csp-report")
@@ -92,7 +92,7 @@ async fn enforce_and_report_only_at_once_with_reporting_endpoints() {
 
 #[tokio::test]
 async fn nonce_is_generated_only_when_rendered() {
-    let a = app(Csp::new(Policy::strict()).nonce_in(["script-src"]));
+    let a = app(Csp::builder(Policy::strict()).nonce_in(["script-src"]));
     let res = send(&a, get_req("/json", "localhost"), C, false).await;
     assert!(!csp_of(&res).contains("nonce-"));
     let res = send(&a, get_req("/script", "localhost"), C, false).await;
@@ -161,9 +161,12 @@ fn hashes_and_sri() {
 fn collector_app(max_body: usize, per_minute: u32) -> (Router, Arc<Mutex<Vec<CspReport>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let sink = got.clone();
-    let collector = ReportCollector::new(move |r: &CspReport| sink.lock().unwrap().push(r.clone()))
-        .max_body(max_body)
-        .rate_limit(per_minute, Duration::from_secs(60));
+    let collector =
+        ReportCollector::builder(move |r: &CspReport| sink.lock().unwrap().push(r.clone()))
+            .max_body(max_body)
+            .rate_limit(per_minute, Duration::from_secs(60))
+            .build()
+            .unwrap();
     (
         Router::new().route_service("/csp-report", CspReportService::new(collector)),
         got,

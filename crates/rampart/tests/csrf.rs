@@ -865,7 +865,9 @@ async fn csrf_trust_of_its_own_under_a_default_header_layer() {
         SecureHeaders::builder().https_redirect(HttpsRedirect::disabled()),
         SecureHeaders::builder()
             .https_redirect(HttpsRedirect::disabled())
-            .csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+            .csp(Some(
+                Csp::builder(Policy::strict()).nonce_in(["script-src"]),
+            )),
     ];
     for headers in header_sets {
         let (handler, hits) = counting_post("ok");

@@ -61,7 +61,7 @@ fn app_with(builder: SecureHeadersBuilder) -> Router {
             "/partner",
             get(|| async { "framable" }).layer(OverrideLayer::new(
                 Overrides::new().frame_options(FrameOptions::Off).csp(
-                    Csp::new(Policy::default())
+                    Csp::builder(Policy::default())
                         .build()
                         .unwrap()
                         .with_sources("frame-ancestors", "https://partner.example")
@@ -421,13 +421,13 @@ async fn csp_from_string_dict_and_typed_forms_serialise_alike() {
         ("img-src", vec!["*"]),
     ])
     .unwrap();
-    let app = app_with(SecureHeaders::builder().csp(Some(Csp::new(policy))));
+    let app = app_with(SecureHeaders::builder().csp(Some(Csp::builder(policy))));
     let res = send(&app, get_req("/", "localhost"), CLIENT, HTTP).await;
     assert_eq!(
         header(&res, "content-security-policy"),
         Some("default-src 'self'; object-src 'none'; img-src *")
     );
-    let app = app_with(SecureHeaders::builder().csp(Some(Csp::new(
+    let app = app_with(SecureHeaders::builder().csp(Some(Csp::builder(
         Policy::parse("default-src 'self' spam.eggs").unwrap(),
     ))));
     assert_eq!(
@@ -453,7 +453,7 @@ async fn csp_from_string_dict_and_typed_forms_serialise_alike() {
 // Report-only with a report URI; without one it is a build error.
 #[tokio::test]
 async fn report_only_csp_uses_its_own_header() {
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .report_only_mode()
         .report_uri("https://example.com/csp");
     let app = app_with(SecureHeaders::builder().csp(Some(csp)));
@@ -463,7 +463,7 @@ async fn report_only_csp_uses_its_own_header() {
         .unwrap()
         .contains("report-uri https://example.com/csp"));
     let err = SecureHeaders::builder()
-        .csp(Some(Csp::new(Policy::default()).report_only_mode()))
+        .csp(Some(Csp::builder(Policy::default()).report_only_mode()))
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("report"), "{err}");
@@ -475,7 +475,7 @@ async fn nonce_appears_only_when_the_page_asked_for_one() {
     let policy =
         Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
     let app =
-        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+        app_with(SecureHeaders::builder().csp(Some(Csp::builder(policy).nonce_in(["script-src"]))));
     let res = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
     let csp = header(&res, "content-security-policy").unwrap().to_string();
     let body = body_string(res).await;
@@ -510,7 +510,7 @@ async fn nonce_appears_only_when_the_page_asked_for_one() {
 async fn nonce_for_a_missing_directive_copies_default_src() {
     let policy = Policy::from_pairs([("default-src", "'self' cdn.example")]).unwrap();
     let app =
-        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+        app_with(SecureHeaders::builder().csp(Some(Csp::builder(policy).nonce_in(["script-src"]))));
     let res = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
     let csp = header(&res, "content-security-policy").unwrap().to_string();
     assert!(
@@ -646,7 +646,7 @@ async fn document_policy_is_sent_when_set() {
 async fn redirect_responses_carry_the_header_set() {
     let policy = Policy::from_pairs([("script-src", "'self'")]).unwrap();
     let app =
-        app_with(SecureHeaders::builder().csp(Some(Csp::new(policy).nonce_in(["script-src"]))));
+        app_with(SecureHeaders::builder().csp(Some(Csp::builder(policy).nonce_in(["script-src"]))));
     let res = send(&app, get_req("/with_nonce", "shop.example"), CLIENT, HTTP).await;
     assert_eq!(res.status(), 301);
     assert_eq!(
@@ -817,7 +817,7 @@ async fn real_server_and_client() {
 // the handler's nonce is the one in the header (the request's own cells).
 #[tokio::test]
 async fn route_replacement_policy_with_nonce() {
-    let strict = Csp::new(Policy::strict())
+    let strict = Csp::builder(Policy::strict())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
@@ -850,7 +850,9 @@ async fn scope_on_the_request_only_when_needed() {
     let cases = [
         (SecureHeaders::builder(), "none"),
         (
-            SecureHeaders::builder().csp(Some(Csp::new(Policy::strict()).nonce_in(["script-src"]))),
+            SecureHeaders::builder().csp(Some(
+                Csp::builder(Policy::strict()).nonce_in(["script-src"]),
+            )),
             "shared secure=true",
         ),
         (
@@ -879,7 +881,7 @@ async fn scope_on_the_request_only_when_needed() {
 /// the setting changes or removes it; pages without a nonce keep what they had.
 #[tokio::test]
 async fn nonce_pages_are_kept_out_of_shared_caches() {
-    let nonce_csp = || Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    let nonce_csp = || Csp::builder(Policy::strict()).nonce_in(["script-src"]);
     let page = |n: CspNonce| async move { Html(format!("<script nonce=\"{n}\"></script>")) };
     let app = |b: SecureHeadersBuilder| {
         Router::new()

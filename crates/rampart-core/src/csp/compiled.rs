@@ -51,11 +51,11 @@ pub(crate) fn create_nonce_directives(policy: &Policy, dirs: &[&str]) -> Policy 
     p
 }
 
-/// Content Security Policy configuration; [`build`](Csp::build) compiles it.
+/// Content Security Policy configuration; [`build`](CspBuilder::build) compiles it.
 ///
 /// ```
 /// use rampart_core::csp::{Csp, Policy};
-/// let csp = Csp::new(Policy::strict())
+/// let csp = Csp::builder(Policy::strict())
 ///     .nonce_in(["script-src"])
 ///     .report_uri("/csp-report")
 ///     .build()
@@ -63,7 +63,7 @@ pub(crate) fn create_nonce_directives(policy: &Policy, dirs: &[&str]) -> Policy 
 /// assert!(csp.findings().iter().all(|f| f.severity > rampart_core::csp::Severity::Medium));
 /// ```
 #[derive(Clone, Debug)]
-pub struct Csp {
+pub struct CspBuilder {
     policy: Policy,
     nonce_in: Vec<String>,
     style_nonce_in: Vec<String>,
@@ -73,16 +73,10 @@ pub struct Csp {
     report_to: Option<(String, String)>,
 }
 
-impl Csp {
-    /// Starts a configuration enforcing `policy`.
-    ///
-    /// ```
-    /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).build().unwrap();
-    /// assert_eq!(csp.header_values()[0].0, "content-security-policy");
-    /// ```
-    pub fn new(policy: Policy) -> Self {
-        Csp {
+impl CspBuilder {
+    /// Starts a configuration enforcing `policy` ([`Csp::builder`]).
+    pub(crate) fn new(policy: Policy) -> Self {
+        CspBuilder {
             policy,
             nonce_in: Vec::new(),
             style_nonce_in: Vec::new(),
@@ -100,7 +94,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).nonce_in(["script-src"]).build().unwrap();
     /// assert!(csp.policy().to_string().contains("script-src 'self'"));
     /// ```
     pub fn nonce_in<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, directives: I) -> Self {
@@ -117,7 +111,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).style_nonce_in(["style-src"]).build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).style_nonce_in(["style-src"]).build().unwrap();
     /// assert!(csp.new_request_nonces().is_some());
     /// ```
     pub fn style_nonce_in<I: IntoIterator<Item = S>, S: AsRef<str>>(
@@ -136,7 +130,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default())
+    /// let csp = Csp::builder(Policy::default())
     ///     .report_only(Policy::strict())
     ///     .report_uri("https://reports.example/csp")
     ///     .build()
@@ -153,7 +147,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).report_only_mode().report_uri("/csp").build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).report_only_mode().report_uri("/csp").build().unwrap();
     /// assert_eq!(csp.header_values()[0].0, "content-security-policy-report-only");
     /// ```
     pub fn report_only_mode(mut self) -> Self {
@@ -166,7 +160,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).report_uri("/csp-report").build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).report_uri("/csp-report").build().unwrap();
     /// assert!(csp.header_values()[0].1.ends_with("; report-uri /csp-report"));
     /// ```
     pub fn report_uri(mut self, uri: &str) -> Self {
@@ -179,7 +173,7 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default())
+    /// let csp = Csp::builder(Policy::default())
     ///     .report_to("csp", "https://reports.example/csp")
     ///     .build()
     ///     .unwrap();
@@ -195,11 +189,11 @@ impl Csp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let err = Csp::new(Policy::default()).report_only_mode().build().unwrap_err();
+    /// let err = Csp::builder(Policy::default()).report_only_mode().build().unwrap_err();
     /// assert!(err.message().contains("report-only needs a report URI"));
-    /// assert!(Csp::new(Policy::default()).nonce_in(["img-src"]).build().is_err());
+    /// assert!(Csp::builder(Policy::default()).nonce_in(["img-src"]).build().is_err());
     /// ```
-    pub fn build(self) -> Result<CompiledCsp, ConfigError> {
+    pub fn build(self) -> Result<Csp, ConfigError> {
         let check_list = |list: &[String], setting: &str| -> Result<(), ConfigError> {
             for n in list {
                 let name =
@@ -304,7 +298,7 @@ impl Csp {
         if let Some(ro) = &extra {
             log_findings(&ro.lint_with_nonce_in(&all_nonce), "report-only");
         }
-        Ok(CompiledCsp(Arc::new(Inner {
+        Ok(Csp(Arc::new(Inner {
             config: self.clone(),
             policy: main,
             headers,
@@ -353,7 +347,7 @@ fn log_findings(findings: &[Finding], which: &str) {
 
 #[derive(Debug)]
 struct Inner {
-    config: Csp,
+    config: CspBuilder,
     policy: Policy,
     headers: Vec<CompiledHeader>,
     findings: Vec<Finding>,
@@ -367,7 +361,7 @@ struct Inner {
 /// ```
 /// use http::HeaderMap;
 /// use rampart_core::csp::{Csp, Policy};
-/// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+/// let csp = Csp::builder(Policy::default()).nonce_in(["script-src"]).build().unwrap();
 /// let nonces = csp.new_request_nonces();
 /// let n = nonces.as_ref().unwrap().script().value().to_string(); // a template used it
 /// let mut headers = HeaderMap::new();
@@ -375,16 +369,27 @@ struct Inner {
 /// assert!(headers["content-security-policy"].to_str().unwrap().contains(&format!("'nonce-{n}'")));
 /// ```
 #[derive(Clone, Debug)]
-pub struct CompiledCsp(Arc<Inner>);
+pub struct Csp(Arc<Inner>);
 
-impl CompiledCsp {
+impl Csp {
+    /// Starts a configuration for `policy`; see [`CspBuilder`].
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// let csp = Csp::builder(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+    /// assert!(csp.header_values()[0].1.starts_with("script-src 'strict-dynamic'"));
+    /// ```
+    pub fn builder(policy: Policy) -> CspBuilder {
+        CspBuilder::new(policy)
+    }
+
     #[doc(hidden)]
     /// Fresh (not yet generated) nonces for one request, or `None` when no
     /// directive takes a nonce.
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// assert!(Csp::new(Policy::default()).build().unwrap().new_request_nonces().is_none());
+    /// assert!(Csp::builder(Policy::default()).build().unwrap().new_request_nonces().is_none());
     /// ```
     pub fn new_request_nonces(&self) -> Option<RequestNonces> {
         self.0
@@ -416,7 +421,7 @@ impl CompiledCsp {
     /// ```
     /// # use http::{HeaderMap, HeaderValue};
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).build().unwrap();
     /// let mut headers = HeaderMap::new();
     /// headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'"));
     /// csp.write_headers(&mut headers, None, false);
@@ -496,7 +501,7 @@ impl CompiledCsp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let v = Csp::new(Policy::default()).build().unwrap().header_values();
+    /// let v = Csp::builder(Policy::default()).build().unwrap().header_values();
     /// assert_eq!(v[0].1, Policy::default().to_string());
     /// ```
     pub fn header_values(&self) -> Vec<(HeaderName, String)> {
@@ -511,7 +516,7 @@ impl CompiledCsp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::parse("script-src *").unwrap()).build().unwrap();
+    /// let csp = Csp::builder(Policy::parse("script-src *").unwrap()).build().unwrap();
     /// assert!(csp.findings().iter().any(|f| f.check == "wildcard"));
     /// ```
     pub fn findings(&self) -> &[Finding] {
@@ -523,7 +528,7 @@ impl CompiledCsp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).report_uri("/csp").build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).report_uri("/csp").build().unwrap();
     /// assert!(csp.policy().directive("report-uri").is_some());
     /// ```
     pub fn policy(&self) -> &Policy {
@@ -534,7 +539,7 @@ impl CompiledCsp {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).build().unwrap();
     /// let maps = csp.with_sources("script-src", "maps.example").unwrap();
     /// assert!(maps.header_values()[0].1.contains("script-src 'self' maps.example"));
     /// ```
@@ -542,7 +547,7 @@ impl CompiledCsp {
         &self,
         directive: &str,
         sources: V,
-    ) -> Result<CompiledCsp, ConfigError> {
+    ) -> Result<Csp, ConfigError> {
         let mut config = self.0.config.clone();
         config.policy = config.policy.with_sources(directive, sources)?;
         config.build()

@@ -100,7 +100,7 @@ impl Out {
 const LINT_NONCE: &str = "per-request";
 
 /// The policy as the browser sees it once a nonce is added to `nonce_dirs`
-/// (missing directives are created from their fallback, as `Csp::nonce_in` does).
+/// (missing directives are created from their fallback, as `CspBuilder::nonce_in` does).
 fn with_placeholder_nonces(policy: &Policy, nonce_dirs: &[&str]) -> Policy {
     let mut p = super::compiled::create_nonce_directives(policy, nonce_dirs);
     for name in nonce_dirs {
@@ -151,7 +151,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             "script-src",
             "missing-script-src",
             "neither script-src nor default-src is set, so any script may run".into(),
-            "set script-src (ideally Policy::strict() with Csp::nonce_in([\"script-src\"]))",
+            "set script-src (ideally Policy::strict() with CspBuilder::nonce_in([\"script-src\"]))",
         ),
     }
     for n in ["script-src-elem", "script-src-attr"] {
@@ -276,7 +276,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             "report-to",
             "report-to-only",
             "report-to is only understood by Chromium-based browsers".into(),
-            "also set report-uri (Csp::report_uri) for other browsers",
+            "also set report-uri (CspBuilder::report_uri) for other browsers",
         );
     }
 
@@ -366,7 +366,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
     let name = d.name();
 
     if ui && !(nonce || hash || sd) {
-        out.push(Severity::High, name, "unsafe-inline", format!("'unsafe-inline' in {name} lets any injected inline script run"), "remove 'unsafe-inline' and mark inline scripts with the per-request nonce (Csp::nonce_in) or a hash");
+        out.push(Severity::High, name, "unsafe-inline", format!("'unsafe-inline' in {name} lets any injected inline script run"), "remove 'unsafe-inline' and mark inline scripts with the per-request nonce (CspBuilder::nonce_in) or a hash");
     }
     if ue {
         out.push(
@@ -399,7 +399,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
                 name,
                 "strict-dynamic-without-nonce",
                 format!("'strict-dynamic' without a nonce or hash in {name} blocks every script"),
-                "add the per-request nonce (Csp::nonce_in) or hashes of your inline scripts",
+                "add the per-request nonce (CspBuilder::nonce_in) or hashes of your inline scripts",
             );
         }
         return;

@@ -13,7 +13,7 @@
 //!   unquoted `self`, a misspelt `image-src`, a duplicated directive, a hash of the
 //!   wrong length, `'none'` next to other sources — are [`ConfigError`]s that say
 //!   what to write instead.
-//! * [`Csp`] → [`CompiledCsp`] — the configuration the header layer uses. The
+//! * [`CspBuilder`] → [`Csp`] — the configuration the header layer uses. The
 //!   header values are computed once at start-up; per request only the nonce is
 //!   spliced in.
 //! * [`CspNonce`] / [`RequestNonces`] — **lazy** nonces. Each request gets an empty
@@ -27,7 +27,7 @@
 //! * [`hash_source`] and [`sri`] — hashes for inline code and `integrity=` attributes.
 //! * [`Policy::lint`] — checks modelled on Google's CSP Evaluator, including
 //!   rampart's own table of hosts known to bypass allow-lists.
-//!   [`Csp::build`] logs the findings once through `tracing`.
+//!   [`CspBuilder::build`] logs the findings once through `tracing`.
 //! * [`ReportCollector`] — parses, rate-limits and forwards violation reports in
 //!   both the CSP2 (`application/csp-report`) and Reporting API formats.
 //!
@@ -45,7 +45,7 @@
 //!     ("script-src", script.clone()),
 //!     ("script-src-elem", script),
 //! ])?;
-//! let csp = Csp::new(policy).nonce_in(["script-src", "script-src-elem"]).build()?;
+//! let csp = Csp::builder(policy).nonce_in(["script-src", "script-src-elem"]).build()?;
 //!
 //! // The linter spots that *.herokuapp.com and *.jsdelivr.net host code usable to bypass the policy.
 //! assert!(csp.findings().iter().any(|f| f.check == "allowlist-bypass" && f.severity == Severity::High));
@@ -76,7 +76,7 @@ mod policy;
 mod report;
 mod source;
 
-pub use compiled::{CompiledCsp, Csp};
+pub use compiled::{Csp, CspBuilder};
 pub use directive::{Directive, Sources};
 pub use hash::{hash_source, sri};
 pub use lint::{Finding, Severity};
@@ -85,5 +85,7 @@ pub(crate) use nonce::NonceCells;
 #[doc(hidden)]
 pub use nonce::RequestNonces;
 pub use policy::{Policy, PolicyBuilder};
-pub use report::{CspReport, ReportCollector, ReportError, ReportSink, ReportStats};
+pub use report::{
+    CspReport, ReportCollector, ReportCollectorBuilder, ReportError, ReportSink, ReportStats,
+};
 pub use source::{HashAlgorithm, Keyword, Source};

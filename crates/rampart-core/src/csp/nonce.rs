@@ -120,14 +120,14 @@ fn encode(raw: &[u8; NONCE_BYTES]) -> [u8; NONCE_CHARS] {
 /// The nonces of one request: one for scripts and one for styles.
 ///
 /// Unless the configuration asks for separate style nonces
-/// (`Csp::style_nonce_in`), both share one cell, so `script()` and `style()`
+/// (`CspBuilder::style_nonce_in`), both share one cell, so `script()` and `style()`
 /// return the same value. The layers take them from the request's
-/// [`RequestScope`](crate::RequestScope); `CompiledCsp::new_request_nonces`
+/// [`RequestScope`](crate::RequestScope); `Csp::new_request_nonces`
 /// makes standalone ones.
 ///
 /// ```
 /// use rampart_core::csp::{Csp, Policy};
-/// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+/// let csp = Csp::builder(Policy::default()).nonce_in(["script-src"]).build().unwrap();
 /// let nonces = csp.new_request_nonces().unwrap();
 /// assert_eq!(nonces.script().value(), nonces.style().value());
 /// ```
@@ -179,7 +179,7 @@ impl RequestNonces {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default()).nonce_in(["script-src"]).build().unwrap();
+    /// let csp = Csp::builder(Policy::default()).nonce_in(["script-src"]).build().unwrap();
     /// let n = csp.new_request_nonces().unwrap();
     /// assert_eq!(n.script().value().len(), 24);
     /// ```
@@ -191,7 +191,7 @@ impl RequestNonces {
     ///
     /// ```
     /// # use rampart_core::csp::{Csp, Policy};
-    /// let csp = Csp::new(Policy::default())
+    /// let csp = Csp::builder(Policy::default())
     ///     .nonce_in(["script-src"])
     ///     .style_nonce_in(["style-src"])
     ///     .build()

@@ -59,7 +59,7 @@ fn build_sources<'a>(
                             &setting,
                             format!(
                                 "{raw}: a nonce in a static policy is the same on every response, so it protects nothing; \
-                                 remove it and call Csp::nonce_in([\"{name}\"]) to get a fresh nonce per request"
+                                 remove it and call CspBuilder::nonce_in([\"{name}\"]) to get a fresh nonce per request"
                             ),
                         ));
                     }
@@ -189,7 +189,7 @@ impl Policy {
         if header.contains(',') {
             return Err(ConfigError::new(
                 "csp",
-                "`,` separates whole policies in a header; send one policy per Policy value (use Csp::report_only for a second one)",
+                "`,` separates whole policies in a header; send one policy per Policy value (use CspBuilder::report_only for a second one)",
             ));
         }
         let mut directives: Vec<Directive> = Vec::new();
@@ -260,7 +260,7 @@ impl Policy {
     /// Google's "strict CSP": `script-src 'strict-dynamic' 'unsafe-inline' https: http:;
     /// object-src 'none'; base-uri 'none'`.
     ///
-    /// Use it with `Csp::nonce_in(["script-src"])`: modern browsers then run only
+    /// Use it with `CspBuilder::nonce_in(["script-src"])`: modern browsers then run only
     /// scripts carrying the per-request nonce (and scripts those load), ignoring
     /// `'unsafe-inline'` and the `https: http:` allow-list, which only serve as
     /// fallbacks for browsers without CSP2/CSP3 support.

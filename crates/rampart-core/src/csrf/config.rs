@@ -1,4 +1,4 @@
-//! The [`CsrfConfig`] builder and the compiled settings behind [`Csrf`].
+//! The [`CsrfBuilder`] builder and the compiled settings behind [`Csrf`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -43,7 +43,7 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 /// Builder for [`Csrf`]; start with [`Csrf::builder`].
 ///
 /// Setters never fail; mistakes are collected and reported by
-/// [`build`](CsrfConfig::build) as a [`ConfigError`] naming the setting.
+/// [`build`](CsrfBuilder::build) as a [`ConfigError`] naming the setting.
 ///
 /// ```
 /// use rampart_core::csrf::{Csrf, Decision};
@@ -62,7 +62,7 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 /// assert_eq!(Csrf::builder().key(b"short").build().unwrap_err().setting(), "csrf.key");
 /// ```
 #[must_use]
-pub struct CsrfConfig {
+pub struct CsrfBuilder {
     ring: Option<KeyRing>,
     key_env: Option<String>,
     trusted: Vec<String>,
@@ -117,7 +117,7 @@ pub(crate) struct Inner {
     pub(crate) on_reject: Option<RejectHook>,
 }
 
-impl Default for CsrfConfig {
+impl Default for CsrfBuilder {
     fn default() -> Self {
         Self {
             ring: None,
@@ -152,9 +152,9 @@ impl Default for CsrfConfig {
     }
 }
 
-impl fmt::Debug for CsrfConfig {
+impl fmt::Debug for CsrfBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CsrfConfig")
+        f.debug_struct("CsrfBuilder")
             .field("keys", &self.ring)
             .field("key_env", &self.key_env)
             .field("trusted", &self.trusted)
@@ -164,7 +164,7 @@ impl fmt::Debug for CsrfConfig {
     }
 }
 
-impl CsrfConfig {
+impl CsrfBuilder {
     fn error(&mut self, e: ConfigError) {
         self.errors.push(e);
     }

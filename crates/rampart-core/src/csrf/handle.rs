@@ -42,7 +42,7 @@ pub(super) struct TokenShared {
     /// cookie parsing. Inline for the usual single header: no allocation.
     pub(super) cookie_headers: SmallVec<[HeaderValue; 1]>,
     pub(super) state: Mutex<Option<TokenState>>,
-    /// Set (under the lock) as `state` is first filled: lets [`Csrf::finish`]
+    /// Set (under the lock) as `state` is first filled: lets [`Csrf::finish`](super::Csrf::finish)
     /// see that no token was asked for without taking the lock (the common
     /// case). A `true` is always followed by taking the lock, which is what
     /// makes the state's contents visible.
@@ -113,7 +113,7 @@ impl TokenState {
 
 impl CsrfToken {
     /// A freshly masked token (86 characters); marks the token as issued so
-    /// [`Csrf::finish`] sets the secret cookie when the client lacks it.
+    /// [`Csrf::finish`](super::Csrf::finish) sets the secret cookie when the client lacks it.
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision};
@@ -133,7 +133,7 @@ impl CsrfToken {
     }
 
     /// Replaces the secret (call after login and logout); later
-    /// [`masked`](Self::masked) calls use the new one and [`Csrf::finish`]
+    /// [`masked`](Self::masked) calls use the new one and [`Csrf::finish`](super::Csrf::finish)
     /// sets the new cookie. Tokens issued before stop verifying.
     ///
     /// ```

@@ -6,23 +6,23 @@
 //! Safe methods (GET, HEAD, OPTIONS, TRACE) are never checked. Every other
 //! method goes through, in order:
 //!
-//! 1. **Exemptions** — [`exempt_path_prefix`](CsrfConfig::exempt_path_prefix)
+//! 1. **Exemptions** — [`exempt_path_prefix`](CsrfBuilder::exempt_path_prefix)
 //!    (segment boundaries: `/api` covers `/api/x`, not `/apix`),
-//!    [`exempt_route`](CsrfConfig::exempt_route) (the framework's matched route
-//!    pattern) and [`exempt_if`](CsrfConfig::exempt_if); or, in
-//!    [`include_only`](CsrfConfig::include_only) mode, only the included
+//!    [`exempt_route`](CsrfBuilder::exempt_route) (the framework's matched route
+//!    pattern) and [`exempt_if`](CsrfBuilder::exempt_if); or, in
+//!    [`include_only`](CsrfBuilder::include_only) mode, only the included
 //!    prefixes and routes are checked.
 //! 2. **Cross-origin check** (Go 1.25 `CrossOriginProtection`, improved):
 //!    `Sec-Fetch-Site: same-origin` or `none` passes; `same-site` passes only
-//!    with [`allow_same_site`](CsrfConfig::allow_same_site); anything else is
-//!    refused unless the `Origin` is a [trusted origin](CsrfConfig::trusted_origin).
+//!    with [`allow_same_site`](CsrfBuilder::allow_same_site); anything else is
+//!    refused unless the `Origin` is a [trusted origin](CsrfBuilder::trusted_origin).
 //!    Without Fetch Metadata, an `Origin` header must equal the request's own
 //!    origin (compared normalised: scheme, lower-cased host, explicit port) or
 //!    a trusted one; `Origin: null` is refused. A secure request with neither
 //!    header must carry a same-origin `Referer` (Django's rule; see
-//!    [`check_referer`](CsrfConfig::check_referer)). A plain-http request with
+//!    [`check_referer`](CsrfBuilder::check_referer)). A plain-http request with
 //!    neither header is a non-browser client and passes this step.
-//! 3. **Token** (unless [`tokens(false)`](CsrfConfig::tokens)): the client
+//! 3. **Token** (unless [`tokens(false)`](CsrfBuilder::tokens)): the client
 //!    must hold the secret cookie and send a token, in the header
 //!    (`X-CSRFToken`) or else in the body (urlencoded or multipart field
 //!    `_csrf_token`, or the top-level JSON key `_csrf_token`). A header, once
@@ -34,7 +34,7 @@
 //! (`__Host-csrf` over https; `csrf`, without `Secure`, over plain http so
 //! local development works). A token is
 //! `HMAC-SHA256(key, "rampart-csrf-v1" 0 secret 0 session)` where `session` is
-//! the value of the application's [session cookie](CsrfConfig::session_cookie)
+//! the value of the application's [session cookie](CsrfBuilder::session_cookie)
 //! when configured; binding to it means a pair planted by an attacker (cookie
 //! tossing from a sibling subdomain) fails for the victim's session. Every
 //! render masks the token with fresh random bytes, so no two pages carry the
@@ -85,7 +85,7 @@
 //! ```
 //!
 //! Refusals are logged once each with `tracing::warn!` (reason code, method,
-//! path; never a token, secret or key). [`report_only`](CsrfConfig::report_only)
+//! path; never a token, secret or key). [`report_only`](CsrfBuilder::report_only)
 //! logs and lets requests through, for rolling the protection out.
 #![forbid(unsafe_code)]
 
@@ -104,12 +104,12 @@ mod token;
 mod tests;
 
 /// Name of the JavaScript-readable token cookie set with
-/// [`CsrfConfig::js_readable_cookie`]. The secure headers' cookie hardening
+/// [`CsrfBuilder::js_readable_cookie`]. The secure headers' cookie hardening
 /// adds no `HttpOnly` to it (that would hide it from the script it is for);
 /// `SameSite` and `Secure` apply as to any cookie.
 pub(crate) const JS_COOKIE_NAME: &str = "csrf-token";
 
-pub use config::{CsrfConfig, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
+pub use config::{CsrfBuilder, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
 pub use handle::CsrfToken;
 pub use keys::KeyRing;
 pub use reject::{RejectReason, Rejection};

@@ -8,10 +8,10 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::body::BodyKind;
 use super::handle::CsrfToken;
 
-/// Per-request CSRF state, produced by [`Csrf::check`].
+/// Per-request CSRF state, produced by [`Csrf::check`](super::Csrf::check).
 ///
 /// Adapters put [`CsrfRequest::token`] into the request extensions so handlers
-/// and templates can render tokens, and pass the request to [`Csrf::finish`].
+/// and templates can render tokens, and pass the request to [`Csrf::finish`](super::Csrf::finish).
 ///
 /// ```
 /// # use rampart_core::csrf::{Csrf, Decision};
@@ -124,7 +124,7 @@ impl CsrfRequest {
         self.token.may_owe(true)
     }
 
-    /// [`Csrf::finish`] without the `Csrf`: the request's state knows its
+    /// [`Csrf::finish`](super::Csrf::finish) without the `Csrf`: the request's state knows its
     /// configuration, so an adapter's response future need not hold both.
     ///
     /// ```

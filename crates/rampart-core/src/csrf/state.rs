@@ -9,13 +9,13 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use smallvec::SmallVec;
 
 use super::body::{self};
-use super::config::{CsrfConfig, Inner};
+use super::config::{CsrfBuilder, Inner};
 use super::handle::{CsrfToken, TokenShared};
 use super::reject::{default_parts, RejectReason, Rejection};
 use super::request::{pending_line, CsrfRequest, Line, Pending};
 use crate::request::Facts;
 
-/// CSRF protection, compiled from a [`CsrfConfig`]: cheap to clone, `Send + Sync`.
+/// CSRF protection, compiled from a [`CsrfBuilder`]: cheap to clone, `Send + Sync`.
 ///
 /// Adapters call [`check`](Csrf::check) before the handler, then
 /// [`check_body`](Csrf::check_body) if asked to, and [`finish`](Csrf::finish)
@@ -105,8 +105,8 @@ impl Csrf {
     /// let Decision::Reject(r) = csrf.check(&forged, &facts, None) else { panic!() };
     /// assert_eq!(r.reason, RejectReason::CrossOrigin);
     /// ```
-    pub fn builder() -> CsrfConfig {
-        CsrfConfig::default()
+    pub fn builder() -> CsrfBuilder {
+        CsrfBuilder::default()
     }
 
     pub(crate) fn from_inner(inner: Inner) -> Self {
@@ -226,8 +226,8 @@ impl Csrf {
     #[doc(hidden)]
     /// Looks for the token in the buffered body after [`Decision::ReadBody`].
     ///
-    /// Reads urlencoded and multipart forms (field [`field_name`](CsrfConfig::field_name))
-    /// and JSON objects (key [`json_key`](CsrfConfig::json_key)); the body is
+    /// Reads urlencoded and multipart forms (field [`field_name`](CsrfBuilder::field_name))
+    /// and JSON objects (key [`json_key`](CsrfBuilder::json_key)); the body is
     /// never modified. A request that was not waiting for its body passes through.
     ///
     /// ```
@@ -425,7 +425,7 @@ impl Csrf {
     }
 
     #[doc(hidden)]
-    /// The refusal response: the [`on_reject`](CsrfConfig::on_reject) hook's
+    /// The refusal response: the [`on_reject`](CsrfBuilder::on_reject) hook's
     /// or the default, plus the rejection's `Set-Cookie` values.
     ///
     /// ```

@@ -12,7 +12,7 @@ use super::{
     CrossOriginOpenerPolicy, CrossOriginResourcePolicy, FrameOptions, Hsts, HttpsRedirect,
     PermissionsPolicy, PermittedCrossDomainPolicies, ReferrerPolicy, PRIVATE_CACHE_CONTROL,
 };
-use crate::csp::{CompiledCsp, Csp, Policy};
+use crate::csp::{Csp, CspBuilder, Policy};
 use crate::{ConfigError, ProxyTrust};
 
 /// Builder for [`SecureHeaders`]; start from [`SecureHeaders::builder`].
@@ -55,8 +55,8 @@ pub struct SecureHeadersBuilder {
 
 #[derive(Debug, Clone)]
 enum CspSetting {
-    Config(Box<Csp>),
-    Compiled(CompiledCsp),
+    Config(Box<CspBuilder>),
+    Compiled(Csp),
 }
 
 impl Default for SecureHeadersBuilder {
@@ -78,7 +78,9 @@ impl Default for SecureHeadersBuilder {
             dns_prefetch_control: Some(false),
             xss_protection: true,
             force_file_save: false,
-            csp: Some(CspSetting::Config(Box::new(Csp::new(Policy::default())))),
+            csp: Some(CspSetting::Config(Box::new(
+                Csp::builder(Policy::default()),
+            ))),
             cookies: CookieHardening::default(),
             extra: Vec::new(),
             override_existing: false,
@@ -332,14 +334,14 @@ impl SecureHeadersBuilder {
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// # use rampart_core::headers::SecureHeaders;
-    /// let csp = Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    /// let csp = Csp::builder(Policy::strict()).nonce_in(["script-src"]);
     /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
     /// let sh = SecureHeaders::builder().csp(Some(csp)).build().unwrap();
     /// assert!(value(&sh, "content-security-policy").unwrap().starts_with("script-src"));
     /// let none = SecureHeaders::builder().csp(None).build().unwrap();
     /// assert_eq!(value(&none, "content-security-policy"), None);
     /// ```
-    pub fn csp(mut self, csp: Option<Csp>) -> Self {
+    pub fn csp(mut self, csp: Option<CspBuilder>) -> Self {
         self.csp = csp.map(|c| CspSetting::Config(Box::new(c)));
         self
     }
@@ -349,12 +351,12 @@ impl SecureHeadersBuilder {
     /// ```
     /// use rampart_core::csp::{Csp, Policy};
     /// # use rampart_core::headers::SecureHeaders;
-    /// let compiled = Csp::new(Policy::default()).build().unwrap();
+    /// let compiled = Csp::builder(Policy::default()).build().unwrap();
     /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
     /// let sh = SecureHeaders::builder().compiled_csp(compiled).build().unwrap();
     /// assert_eq!(value(&sh, "content-security-policy").as_deref(), Some("default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'"));
     /// ```
-    pub fn compiled_csp(mut self, csp: CompiledCsp) -> Self {
+    pub fn compiled_csp(mut self, csp: Csp) -> Self {
         self.csp = Some(CspSetting::Compiled(csp));
         self
     }
@@ -443,7 +445,7 @@ impl SecureHeadersBuilder {
     /// The set's names and values are kept for the life of the process, each
     /// distinct one once, so that responses copy them without atomic reference
     /// counting: build sets at startup (or once per route), not per request.
-    /// Per-response [`Overrides`] are not kept this way.
+    /// Per-response [`Overrides`](super::Overrides) are not kept this way.
     ///
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
@@ -540,7 +542,7 @@ impl SecureHeadersBuilder {
                 || (hsts.is_some() && *name == header::STRICT_TRANSPORT_SECURITY)
                 || csp
                     .iter()
-                    .flat_map(CompiledCsp::plain_headers)
+                    .flat_map(Csp::plain_headers)
                     .any(|(n, _)| n == name);
             if owned {
                 return Err(ConfigError::new(
@@ -566,7 +568,7 @@ impl SecureHeadersBuilder {
             inner: Arc::new(Inner {
                 redirect: self.redirect,
                 share_scope: !self.proxy_trust.trusts_nobody()
-                    || csp.as_ref().is_some_and(CompiledCsp::takes_nonces),
+                    || csp.as_ref().is_some_and(Csp::takes_nonces),
                 proxy_trust: self.proxy_trust,
                 always,
                 templates,

@@ -30,10 +30,10 @@
 //! | `force_https_permanent` | always permanent | 301 for GET/HEAD, 308 for other methods (302 loses POST bodies) |
 //! | `frame_options`, `frame_options_allow_from` | [`SecureHeadersBuilder::frame_options`] | `ALLOW-FROM` is refused: use CSP `frame-ancestors` |
 //! | `strict_transport_security*` | [`SecureHeadersBuilder::hsts`] / [`Hsts`] | max-age 31536000; preload needs >= 1 year and includeSubDomains |
-//! | `content_security_policy` | [`SecureHeadersBuilder::csp`] with [`crate::csp::Csp`] | dict form via `Policy::from_pairs` |
-//! | `content_security_policy_report_uri` | `Csp::report_uri` | also `report_to` + `Reporting-Endpoints` |
-//! | `content_security_policy_report_only` | `Csp::report_only_mode` / `Csp::report_only` | both headers at once possible |
-//! | `content_security_policy_nonce_in` | `Csp::nonce_in` | lazy nonce; missing directives inherit default-src |
+//! | `content_security_policy` | [`SecureHeadersBuilder::csp`] with [`crate::csp::CspBuilder`] | dict form via `Policy::from_pairs` |
+//! | `content_security_policy_report_uri` | `CspBuilder::report_uri` | also `report_to` + `Reporting-Endpoints` |
+//! | `content_security_policy_report_only` | `CspBuilder::report_only_mode` / `CspBuilder::report_only` | both headers at once possible |
+//! | `content_security_policy_nonce_in` | `CspBuilder::nonce_in` | lazy nonce; missing directives inherit default-src |
 //! | `referrer_policy` | [`SecureHeadersBuilder::referrer_policy`] | validated tokens |
 //! | `feature_policy` | [`SecureHeadersBuilder::header`] | obsolete header; set it by hand if needed |
 //! | `permissions_policy` | [`SecureHeadersBuilder::permissions_policy`] | structured-field serialization |

@@ -2,7 +2,7 @@
 
 use http::{HeaderName, HeaderValue};
 
-use crate::csp::{CompiledCsp, RequestNonces};
+use crate::csp::{Csp, RequestNonces};
 use crate::ConfigError;
 
 /// Changes to the header set for one route or one response.
@@ -21,7 +21,7 @@ use crate::ConfigError;
 /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
 ///
 /// // Let one partner frame this page.
-/// let csp = Csp::new(Policy::default()).build().unwrap()
+/// let csp = Csp::builder(Policy::default()).build().unwrap()
 ///     .with_sources("frame-ancestors", "https://partner.example").unwrap();
 /// let o = Overrides::new().frame_options(FrameOptions::Off).csp(csp);
 /// let mut h = http::HeaderMap::new();
@@ -60,7 +60,7 @@ pub enum CspOverride {
     /// No CSP headers at all.
     Off,
     /// Use this compiled policy instead.
-    Replace(CompiledCsp),
+    Replace(Csp),
 }
 
 impl Overrides {
@@ -166,12 +166,12 @@ impl Overrides {
     /// use rampart_core::csp::{Csp, Policy};
     /// # let sh = SecureHeaders::default();
     /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
-    /// let strict = Csp::new(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
+    /// let strict = Csp::builder(Policy::strict()).nonce_in(["script-src"]).build().unwrap();
     /// let mut h = http::HeaderMap::new();
     /// sh.apply(&facts, None, Some(&Overrides::new().csp(strict)), &mut h);
     /// assert!(h["content-security-policy"].to_str().unwrap().starts_with("script-src 'strict-dynamic'"));
     /// ```
-    pub fn csp(mut self, csp: CompiledCsp) -> Self {
+    pub fn csp(mut self, csp: Csp) -> Self {
         self.csp = Some(CspOverride::Replace(csp));
         self
     }

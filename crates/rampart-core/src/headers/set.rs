@@ -9,7 +9,7 @@ use super::{
     overrides, CookieHardening, CspOverride, HttpsRedirect, Overrides, RedirectDecision,
     SecureHeadersBuilder,
 };
-use crate::csp::{CompiledCsp, RequestNonces};
+use crate::csp::{Csp, RequestNonces};
 use crate::{ConnectionInfo, ProxyTrust, RequestFacts};
 
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub(crate) struct Inner {
     /// cloning one copies the stored hashes instead of hashing every name again.
     pub(crate) templates: [Template; 2],
     pub(crate) hsts: Option<HeaderValue>,
-    pub(crate) csp: Option<CompiledCsp>,
+    pub(crate) csp: Option<Csp>,
     pub(crate) cookies: CookieHardening,
     pub(crate) override_existing: bool,
     pub(crate) nonce_cache_control: Option<HeaderValue>,
@@ -74,7 +74,7 @@ impl SecureHeaders {
     /// use rampart_core::headers::SecureHeaders;
     /// use rampart_core::{ProxyHeaders, ProxyTrust};
     /// assert!(!SecureHeaders::default().shares_scope());
-    /// let nonce = Csp::new(Policy::strict()).nonce_in(["script-src"]);
+    /// let nonce = Csp::builder(Policy::strict()).nonce_in(["script-src"]);
     /// assert!(SecureHeaders::builder().csp(Some(nonce)).build().unwrap().shares_scope());
     /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()).build().unwrap();
     /// assert!(proxied.shares_scope());
@@ -151,7 +151,7 @@ impl SecureHeaders {
     /// # use rampart_core::headers::SecureHeaders;
     /// assert!(SecureHeaders::default().csp().is_some());
     /// ```
-    pub fn csp(&self) -> Option<&CompiledCsp> {
+    pub fn csp(&self) -> Option<&Csp> {
         self.inner.csp.as_ref()
     }
 
@@ -334,7 +334,7 @@ impl Template {
     pub(crate) fn new(
         always: &[(HeaderName, HeaderValue)],
         hsts: Option<&HeaderValue>,
-        csp: Option<&CompiledCsp>,
+        csp: Option<&Csp>,
         overwrite: bool,
     ) -> Self {
         let mut map = HeaderMap::with_capacity(always.len() + 3 + FEW_HEADERS);
@@ -350,7 +350,7 @@ impl Template {
             );
         }
         // No extra header shares a CSP header's name (refused at build).
-        for (name, value) in csp.into_iter().flat_map(CompiledCsp::plain_headers) {
+        for (name, value) in csp.into_iter().flat_map(Csp::plain_headers) {
             map.insert(name.clone(), crate::intern::value(value));
         }
         Template { map }

@@ -26,12 +26,12 @@ fn listed(h: &HeaderMap) -> Vec<(String, String)> {
 /// (forced here with empty overrides, which change nothing).
 #[test]
 fn template_path_equals_insert_path() {
-    let nonce_csp = Csp::new(Policy::strict())
+    let nonce_csp = Csp::builder(Policy::strict())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
     // Enforced and report-only policies, both with the nonce.
-    let two_csp = Csp::new(Policy::strict())
+    let two_csp = Csp::builder(Policy::strict())
         .nonce_in(["script-src"])
         .report_only(Policy::strict())
         .report_uri("https://reports.example/csp")
@@ -134,7 +134,7 @@ fn template_path_equals_insert_path() {
 fn extra_headers_cannot_shadow_the_set() {
     use crate::csp::{Csp, Policy};
     let with_ro = || {
-        Csp::new(Policy::strict())
+        Csp::builder(Policy::strict())
             .report_only(Policy::strict())
             .report_uri("https://reports.example/csp")
     };

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rampart_core::csp::{CompiledCsp, Csp, CspReport, Policy, ReportCollector};
+use rampart_core::csp::{Csp, CspReport, Policy, ReportCollector};
 use rampart_core::csrf::Csrf;
 use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
 use rampart_core::{ConfigError, ProxyHeaders, ProxyTrust};
@@ -72,7 +72,9 @@ pub fn seed_proxy_trust() -> Result<ProxyTrust, ConfigError> {
 /// address the proxy reports, reports kept in `log`.
 pub fn seed_collector(log: &ReportLog) -> Result<ReportCollector, ConfigError> {
     let log = log.clone();
-    Ok(ReportCollector::new(move |r: &CspReport| log.push(r)).proxy_trust(seed_proxy_trust()?))
+    ReportCollector::builder(move |r: &CspReport| log.push(r))
+        .proxy_trust(seed_proxy_trust()?)
+        .build()
 }
 
 /// The post's CSP, in the post's dict form (stray leading spaces included).
@@ -102,8 +104,8 @@ pub fn seed_policy() -> Result<Policy, ConfigError> {
 }
 
 /// The compiled CSP configuration: the post's policy, nonce in script-src and script-src-elem.
-pub fn seed_csp(cfg: &SeedConfig) -> Result<CompiledCsp, ConfigError> {
-    let mut csp = Csp::new(seed_policy()?).nonce_in(["script-src", "script-src-elem"]);
+pub fn seed_csp(cfg: &SeedConfig) -> Result<Csp, ConfigError> {
+    let mut csp = Csp::builder(seed_policy()?).nonce_in(["script-src", "script-src-elem"]);
     if let Some(uri) = &cfg.csp_report_uri {
         csp = csp.report_uri(uri);
     }

@@ -5,7 +5,7 @@ const SEED_HEADER: &str = "base-uri 'self'; default-src 'self' *.fontawesome.com
     script-src 'self' *.fontawesome.com *.herokuapp.com *.jquery.com *.jsdelivr.net 'nonce-N'; \
     script-src-elem 'self' *.fontawesome.com *.herokuapp.com *.jquery.com *.jsdelivr.net 'nonce-N'";
 
-fn written(csp: &CompiledCsp, nonces: Option<&RequestNonces>) -> HeaderMap {
+fn written(csp: &Csp, nonces: Option<&RequestNonces>) -> HeaderMap {
     let mut h = HeaderMap::new();
     csp.write_headers(&mut h, nonces, true);
     h
@@ -13,7 +13,7 @@ fn written(csp: &CompiledCsp, nonces: Option<&RequestNonces>) -> HeaderMap {
 
 #[test]
 fn seed_header_with_and_without_nonce() {
-    let csp = Csp::new(seed_policy())
+    let csp = Csp::builder(seed_policy())
         .nonce_in(["script-src", "script-src-elem"])
         .build()
         .unwrap();
@@ -36,7 +36,7 @@ fn seed_header_with_and_without_nonce() {
 fn talisman_t12_and_x11() {
     // only the listed directive gets the nonce.
     let p = Policy::from_pairs([("script-src", "'self'"), ("style-src", "example.com")]).unwrap();
-    let csp = Csp::new(p).nonce_in(["script-src"]).build().unwrap();
+    let csp = Csp::builder(p).nonce_in(["script-src"]).build().unwrap();
     let nonces = csp.new_request_nonces().unwrap();
     let n = nonces.script().value().to_string();
     let v = written(&csp, Some(&nonces))["content-security-policy"]
@@ -49,7 +49,7 @@ fn talisman_t12_and_x11() {
         "{v}"
     );
     // a listed directive the policy lacks is created.
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
@@ -64,7 +64,7 @@ fn talisman_t12_and_x11() {
         "{v}"
     );
     // No fallback at all: just the nonce, and 'none' when none was generated.
-    let csp = Csp::new(Policy::parse("img-src 'self'").unwrap())
+    let csp = Csp::builder(Policy::parse("img-src 'self'").unwrap())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
@@ -82,7 +82,7 @@ fn talisman_t12_and_x11() {
 
 #[test]
 fn separate_style_nonce() {
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src"])
         .style_nonce_in(["style-src"])
         .build()
@@ -109,7 +109,7 @@ fn separate_style_nonce() {
         "{v}"
     );
     // Shared nonce in both script and style directives.
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src", "style-src"])
         .build()
         .unwrap();
@@ -124,7 +124,7 @@ fn separate_style_nonce() {
 
 #[test]
 fn report_only_and_reporting() {
-    let e = Csp::new(Policy::default())
+    let e = Csp::builder(Policy::default())
         .report_only_mode()
         .build()
         .unwrap_err();
@@ -132,7 +132,7 @@ fn report_only_and_reporting() {
         e.message(),
         "report-only needs a report URI: call .report_uri(..) or .report_to(..)"
     );
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .report_only_mode()
         .report_uri("https://example.com")
         .build()
@@ -149,7 +149,7 @@ fn report_only_and_reporting() {
         ("report-uri", "https://report-uri.io/"),
     ])
     .unwrap();
-    let csp = Csp::new(p)
+    let csp = Csp::builder(p)
         .report_only_mode()
         .report_uri("/other")
         .build()
@@ -160,7 +160,7 @@ fn report_only_and_reporting() {
         "{v}"
     );
     // Extra report-only policy with nonces in the same directives.
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src"])
         .report_only(Policy::strict())
         .report_to("csp", "https://r.example/csp")
@@ -181,24 +181,24 @@ fn report_only_and_reporting() {
     assert_eq!(h["reporting-endpoints"], "csp=\"https://r.example/csp\"");
     // Errors.
     let bad = [
-        Csp::new(Policy::default()).report_only(Policy::strict()),
-        Csp::new(Policy::default())
+        Csp::builder(Policy::default()).report_only(Policy::strict()),
+        Csp::builder(Policy::default())
             .report_only_mode()
             .report_only(Policy::strict())
             .report_uri("/x"),
-        Csp::new(Policy::default()).report_uri("javascript:alert(1)"),
-        Csp::new(Policy::default()).report_to("bad group", "https://r.example"),
-        Csp::new(Policy::default()).report_to("g", "/relative"),
-        Csp::new(Policy::default()).report_to("g", "https://r.example/\"x"),
-        Csp::new(Policy::default()).nonce_in(["scirpt-src"]),
-        Csp::new(Policy::default())
+        Csp::builder(Policy::default()).report_uri("javascript:alert(1)"),
+        Csp::builder(Policy::default()).report_to("bad group", "https://r.example"),
+        Csp::builder(Policy::default()).report_to("g", "/relative"),
+        Csp::builder(Policy::default()).report_to("g", "https://r.example/\"x"),
+        Csp::builder(Policy::default()).nonce_in(["scirpt-src"]),
+        Csp::builder(Policy::default())
             .nonce_in(["script-src"])
             .style_nonce_in(["script-src"]),
     ];
     for b in bad {
         assert!(b.clone().build().is_err(), "{b:?}");
     }
-    let e = Csp::new(Policy::default())
+    let e = Csp::builder(Policy::default())
         .nonce_in(["scirpt-src"])
         .build()
         .unwrap_err();
@@ -207,7 +207,7 @@ fn report_only_and_reporting() {
 
 #[test]
 fn overwrite_and_no_nonce_paths() {
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src"])
         .build()
         .unwrap();
@@ -228,7 +228,7 @@ fn overwrite_and_no_nonce_paths() {
 
 #[test]
 fn per_route_override_keeps_config() {
-    let csp = Csp::new(Policy::default())
+    let csp = Csp::builder(Policy::default())
         .nonce_in(["script-src"])
         .report_uri("/r")
         .build()
@@ -245,12 +245,12 @@ fn per_route_override_keeps_config() {
 
 #[test]
 fn findings_cover_created_directives() {
-    let csp = Csp::new(seed_policy())
+    let csp = Csp::builder(seed_policy())
         .nonce_in(["script-src", "script-src-elem"])
         .build()
         .unwrap();
     assert!(csp.findings().iter().any(|f| f.check == "allowlist-bypass"));
-    let csp = Csp::new(Policy::strict())
+    let csp = Csp::builder(Policy::strict())
         .nonce_in(["script-src"])
         .build()
         .unwrap();

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use super::parse::{parse, Kind};
 use super::{emit, CspReport, ReportError, ReportSink};
-use crate::{ConnectionInfo, ProxyTrust};
+use crate::error::Problems;
+use crate::{ConfigError, ConnectionInfo, ProxyTrust};
 
 /// Most clients tracked by the rate limiter; bounds its memory.
 const MAX_TRACKED_CLIENTS: usize = 10_000;
@@ -43,7 +44,7 @@ pub struct ReportStats {
     /// Non-CSP entries in `application/reports+json` batches (ignored).
     pub ignored: u64,
     /// Reports dropped because a body held more than
-    /// [`max_reports_per_body`](ReportCollector::max_reports_per_body).
+    /// [`max_reports_per_body`](ReportCollectorBuilder::max_reports_per_body).
     pub over_cap: u64,
     /// Accepted reports folded into an identical one's
     /// [`count`](CspReport::count) instead of being passed on by themselves.
@@ -120,13 +121,13 @@ struct Inner {
 ///
 /// A browser, or someone posing as one, can send many reports: each client
 /// (its address as the trusted proxy reports it, see
-/// [`proxy_trust`](Self::proxy_trust)) may send 60 bodies a minute, at most
+/// [`proxy_trust`](ReportCollectorBuilder::proxy_trust)) may send 60 bodies a minute, at most
 /// 100 reports are taken from one body, and identical reports within a minute
 /// reach the log and the sink once, with a [`count`](CspReport::count).
 ///
 /// ```
 /// use rampart_core::csp::{CspReport, ReportCollector, ReportError};
-/// let c = ReportCollector::new(|_: &CspReport| {}).rate_limit(1, std::time::Duration::from_secs(60));
+/// let c = ReportCollector::builder(|_: &CspReport| {}).rate_limit(1, std::time::Duration::from_secs(60)).build().unwrap();
 /// let body = br#"[{"type":"csp-violation","body":{"documentURL":"https://a.example/","blockedURL":"inline","effectiveDirective":"script-src-elem","disposition":"enforce"}}]"#;
 /// let ip = Some("203.0.113.7".parse().unwrap());
 /// assert_eq!(c.ingest(Some("application/reports+json"), ip, body), Ok(1));
@@ -149,6 +150,170 @@ impl fmt::Debug for ReportCollector {
     }
 }
 
+/// Builder for [`ReportCollector`]; start with [`ReportCollector::builder`].
+/// Setters never fail; [`build`](Self::build) checks them all.
+#[must_use]
+pub struct ReportCollectorBuilder {
+    sink: Box<dyn ReportSink>,
+    settings: Settings,
+}
+
+impl fmt::Debug for ReportCollectorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReportCollectorBuilder")
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReportCollectorBuilder {
+    /// Sets the largest accepted body, in bytes.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{ReportCollector, ReportError};
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {}).max_body(10).build().unwrap();
+    /// assert_eq!(c.ingest(Some("application/json"), None, &[b' '; 11]), Err(ReportError::TooLarge));
+    /// ```
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.settings.max_body = bytes;
+        self
+    }
+
+    /// Sets the rate limit: at most `per_window` bodies per client per `window`.
+    ///
+    /// ```
+    /// # use rampart_core::csp::{ReportCollector, ReportError};
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {})
+    ///     .rate_limit(1, std::time::Duration::from_secs(10)).build().unwrap();
+    /// assert_eq!(c.ingest(Some("application/json"), None, b"[]"), Ok(0));
+    /// assert_eq!(c.ingest(Some("application/json"), None, b"[]"), Err(ReportError::RateLimited));
+    /// ```
+    pub fn rate_limit(mut self, per_window: u32, window: Duration) -> Self {
+        self.settings.per_window = per_window;
+        self.settings.window = window;
+        self
+    }
+
+    /// Most reports taken from one body (default 100); the rest are dropped
+    /// and counted in [`ReportStats::over_cap`]. A browser batches a page's
+    /// reports, but a hundred violations of one page say all there is to say.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {}).max_reports_per_body(1).build().unwrap();
+    /// let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
+    /// let two = format!("[{one},{}]", one.replace("inline", "eval"));
+    /// assert_eq!(c.ingest(Some("application/reports+json"), None, two.as_bytes()), Ok(1));
+    /// assert_eq!(c.stats().over_cap, 1);
+    /// ```
+    pub fn max_reports_per_body(mut self, n: usize) -> Self {
+        self.settings.max_per_body = n;
+        self
+    }
+
+    /// How long identical reports are collapsed (default one minute;
+    /// `Duration::ZERO` collapses only those within one body). The first reaches the log and
+    /// the sink at once; the identical ones that follow within the window are
+    /// counted, and reach them as one report with that
+    /// [`count`](CspReport::count) once the window has passed and another
+    /// report arrives.
+    ///
+    /// ```
+    /// use rampart_core::csp::{CspReport, ReportCollector};
+    /// let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CspReport>::new()));
+    /// let sink = seen.clone();
+    /// let c = ReportCollector::builder(move |r: &CspReport| sink.lock().unwrap().push(r.clone())).build().unwrap();
+    /// let body = br#"{"csp-report":{"blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
+    /// for _ in 0..5 {
+    ///     c.ingest(Some("application/csp-report"), None, body).unwrap();
+    /// }
+    /// assert_eq!(seen.lock().unwrap().len(), 1);
+    /// assert_eq!(c.stats().collapsed, 4);
+    /// ```
+    pub fn collapse_window(mut self, window: Duration) -> Self {
+        self.settings.collapse_window = window;
+        self
+    }
+
+    /// How long a report body may take to arrive (default 10 s); adapters
+    /// answer `408` after that. `Duration::ZERO` refuses every body.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {}).body_timeout(std::time::Duration::from_secs(2)).build().unwrap();
+    /// assert_eq!(c.body_deadline(), std::time::Duration::from_secs(2));
+    /// ```
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.body_timeout = timeout;
+        self
+    }
+
+    /// Whose forwarded headers name the client, for the per-client rate limit.
+    /// Behind a proxy every request comes from the proxy's address, so without
+    /// this one client's reports would use up everyone's allowance.
+    ///
+    /// ```
+    /// use rampart_core::csp::ReportCollector;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// # use rampart_core::adapter::{report_response, BodyRead};
+    /// # use rampart_core::ConnectionInfo;
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {})
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap())
+    ///     .rate_limit(1, std::time::Duration::from_secs(60)).build().unwrap();
+    /// # let nginx = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+    /// # let body = || BodyRead::<()>::Complete(bytes::Bytes::from_static(b"[]"));
+    /// // Two clients behind the same proxy: each has its own allowance.
+    /// for client in ["203.0.113.1", "203.0.113.2"] {
+    ///     let mut h = http::HeaderMap::new();
+    ///     h.insert("content-type", "application/json".parse().unwrap());
+    ///     h.insert("x-forwarded-for", client.parse().unwrap());
+    ///     assert_eq!(report_response(&c, nginx, &h, body()).status(), 204);
+    /// }
+    /// ```
+    pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
+        self.settings.proxy_trust = trust;
+        self
+    }
+
+    /// The collector, or every setting that cannot work.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let e = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {})
+    ///     .max_reports_per_body(0)
+    ///     .body_timeout(std::time::Duration::ZERO)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(e.problems().count(), 2);
+    /// ```
+    pub fn build(self) -> Result<ReportCollector, ConfigError> {
+        let s = &self.settings;
+        let mut problems = Problems::default();
+        if s.max_body == 0 {
+            problems.push(ConfigError::new(
+                "report.max_body",
+                "must be at least 1 byte (64 KiB is the default)",
+            ));
+        }
+        if s.per_window == 0 {
+            problems.push(ConfigError::new("report.rate_limit", "allow at least one body per window (60 a minute is the default), or mount no report endpoint"));
+        }
+        if s.max_per_body == 0 {
+            problems.push(ConfigError::new(
+                "report.max_reports_per_body",
+                "must be at least 1 (100 is the default)",
+            ));
+        }
+        if s.body_timeout.is_zero() {
+            problems.push(ConfigError::new(
+                "report.body_timeout",
+                "must be longer than zero (10 s is the default)",
+            ));
+        }
+        problems.finish()?;
+        Ok(ReportCollector::with_settings(self.sink, self.settings))
+    }
+}
+
 impl ReportCollector {
     /// A collector sending reports to `sink`: at most 64 KiB and 100 reports
     /// per body, 60 bodies per client per minute, identical reports collapsed
@@ -163,6 +328,20 @@ impl ReportCollector {
         Self::with_settings(Box::new(sink), Settings::default())
     }
 
+    /// Starts a collector sending reports to `sink`, with other limits.
+    ///
+    /// ```
+    /// # use rampart_core::csp::ReportCollector;
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {}).max_body(1024).build().unwrap();
+    /// assert_eq!(c.max_body_bytes(), 1024);
+    /// ```
+    pub fn builder(sink: impl ReportSink) -> ReportCollectorBuilder {
+        ReportCollectorBuilder {
+            sink: Box::new(sink),
+            settings: Settings::default(),
+        }
+    }
+
     fn with_settings(sink: Box<dyn ReportSink>, settings: Settings) -> Self {
         ReportCollector(Arc::new(Inner {
             sink,
@@ -173,138 +352,20 @@ impl ReportCollector {
         }))
     }
 
-    fn with(self, f: impl FnOnce(&mut Settings)) -> Self {
-        // Settings are applied before the collector is shared; if it was already
-        // cloned, rebuild it with the same sink handle.
-        match Arc::try_unwrap(self.0) {
-            Ok(mut inner) => {
-                f(&mut inner.settings);
-                ReportCollector(Arc::new(inner))
-            }
-            Err(shared) => {
-                let mut settings = shared.settings.clone();
-                f(&mut settings);
-                Self::with_settings(Box::new(SharedSink(shared)), settings)
-            }
-        }
-    }
-
-    /// Sets the largest accepted body, in bytes.
-    ///
-    /// ```
-    /// # use rampart_core::csp::{ReportCollector, ReportError};
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_body(10);
-    /// assert_eq!(c.ingest(Some("application/json"), None, &[b' '; 11]), Err(ReportError::TooLarge));
-    /// ```
-    pub fn max_body(self, bytes: usize) -> Self {
-        self.with(|s| s.max_body = bytes)
-    }
-
-    /// Sets the rate limit: at most `per_window` bodies per client per `window`.
-    ///
-    /// ```
-    /// # use rampart_core::csp::{ReportCollector, ReportError};
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
-    ///     .rate_limit(0, std::time::Duration::from_secs(10));
-    /// assert_eq!(c.ingest(Some("application/json"), None, b"[]"), Err(ReportError::RateLimited));
-    /// ```
-    pub fn rate_limit(self, per_window: u32, window: Duration) -> Self {
-        self.with(|s| {
-            s.per_window = per_window;
-            s.window = window;
-        })
-    }
-
-    /// Most reports taken from one body (default 100); the rest are dropped
-    /// and counted in [`ReportStats::over_cap`]. A browser batches a page's
-    /// reports, but a hundred violations of one page say all there is to say.
-    ///
-    /// ```
-    /// # use rampart_core::csp::ReportCollector;
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_reports_per_body(1);
-    /// let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
-    /// let two = format!("[{one},{}]", one.replace("inline", "eval"));
-    /// assert_eq!(c.ingest(Some("application/reports+json"), None, two.as_bytes()), Ok(1));
-    /// assert_eq!(c.stats().over_cap, 1);
-    /// ```
-    pub fn max_reports_per_body(self, n: usize) -> Self {
-        self.with(|s| s.max_per_body = n)
-    }
-
-    /// How long identical reports are collapsed (default one minute;
-    /// `Duration::ZERO` collapses only those within one body). The first reaches the log and
-    /// the sink at once; the identical ones that follow within the window are
-    /// counted, and reach them as one report with that
-    /// [`count`](CspReport::count) once the window has passed and another
-    /// report arrives.
-    ///
-    /// ```
-    /// use rampart_core::csp::{CspReport, ReportCollector};
-    /// let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<CspReport>::new()));
-    /// let sink = seen.clone();
-    /// let c = ReportCollector::new(move |r: &CspReport| sink.lock().unwrap().push(r.clone()));
-    /// let body = br#"{"csp-report":{"blocked-uri":"inline","violated-directive":"script-src-elem"}}"#;
-    /// for _ in 0..5 {
-    ///     c.ingest(Some("application/csp-report"), None, body).unwrap();
-    /// }
-    /// assert_eq!(seen.lock().unwrap().len(), 1);
-    /// assert_eq!(c.stats().collapsed, 4);
-    /// ```
-    pub fn collapse_window(self, window: Duration) -> Self {
-        self.with(|s| s.collapse_window = window)
-    }
-
-    /// How long a report body may take to arrive (default 10 s); adapters
-    /// answer `408` after that. `Duration::ZERO` refuses every body.
-    ///
-    /// ```
-    /// # use rampart_core::csp::ReportCollector;
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).body_timeout(std::time::Duration::from_secs(2));
-    /// assert_eq!(c.body_deadline(), std::time::Duration::from_secs(2));
-    /// ```
-    pub fn body_timeout(self, timeout: Duration) -> Self {
-        self.with(|s| s.body_timeout = timeout)
-    }
-
-    /// Whose forwarded headers name the client, for the per-client rate limit.
-    /// Behind a proxy every request comes from the proxy's address, so without
-    /// this one client's reports would use up everyone's allowance.
-    ///
-    /// ```
-    /// use rampart_core::csp::ReportCollector;
-    /// use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// # use rampart_core::adapter::{report_response, BodyRead};
-    /// # use rampart_core::ConnectionInfo;
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {})
-    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap())
-    ///     .rate_limit(1, std::time::Duration::from_secs(60));
-    /// # let nginx = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-    /// # let body = || BodyRead::<()>::Complete(bytes::Bytes::from_static(b"[]"));
-    /// // Two clients behind the same proxy: each has its own allowance.
-    /// for client in ["203.0.113.1", "203.0.113.2"] {
-    ///     let mut h = http::HeaderMap::new();
-    ///     h.insert("content-type", "application/json".parse().unwrap());
-    ///     h.insert("x-forwarded-for", client.parse().unwrap());
-    ///     assert_eq!(report_response(&c, nginx, &h, body()).status(), 204);
-    /// }
-    /// ```
-    pub fn proxy_trust(self, trust: ProxyTrust) -> Self {
-        self.with(|s| s.proxy_trust = trust)
-    }
-
     #[doc(hidden)]
     /// The largest accepted body, so adapters can stop reading early.
     ///
     /// ```
     /// # use rampart_core::csp::ReportCollector;
-    /// assert_eq!(ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).max_body(100).max_body_bytes(), 100);
+    /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {}).max_body(100).build().unwrap();
+    /// assert_eq!(c.max_body_bytes(), 100);
     /// ```
     pub fn max_body_bytes(&self) -> usize {
         self.0.settings.max_body
     }
 
     #[doc(hidden)]
-    /// How long adapters wait for a body ([`body_timeout`](Self::body_timeout)).
+    /// How long adapters wait for a body ([`body_timeout`](ReportCollectorBuilder::body_timeout)).
     ///
     /// ```
     /// # use rampart_core::csp::ReportCollector;
@@ -513,14 +574,6 @@ impl ReportCollector {
         }
         entry.1 += 1;
         true
-    }
-}
-
-/// Forwards to the sink of another collector (used when settings change after cloning).
-struct SharedSink(Arc<Inner>);
-impl ReportSink for SharedSink {
-    fn report(&self, report: &CspReport) {
-        self.0.sink.report(report)
     }
 }
 

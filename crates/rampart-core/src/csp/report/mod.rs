@@ -6,7 +6,7 @@ use std::fmt;
 mod collector;
 mod parse;
 
-pub use collector::{ReportCollector, ReportStats};
+pub use collector::{ReportCollector, ReportCollectorBuilder, ReportStats};
 
 /// One CSP violation, normalised from either report format.
 ///
@@ -38,7 +38,7 @@ pub struct CspReport {
     /// The policy that was violated.
     pub original_policy: Option<String>,
     /// How many identical reports this one stands for (see
-    /// [`ReportCollector::collapse_window`]); 1 for a report passed on by itself.
+    /// [`ReportCollectorBuilder::collapse_window`]); 1 for a report passed on by itself.
     pub count: u64,
 }
 

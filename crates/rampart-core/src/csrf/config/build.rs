@@ -1,8 +1,8 @@
-//! [`CsrfConfig::build`]: every check, all problems reported, then the compiled settings.
+//! [`CsrfBuilder::build`]: every check, all problems reported, then the compiled settings.
 
 use super::*;
 
-impl CsrfConfig {
+impl CsrfBuilder {
     /// Validates the settings and compiles them.
     ///
     /// Without any key (none given, `RAMPART_CSRF_KEY` unset) a random key is
@@ -185,7 +185,7 @@ impl CsrfConfig {
         }
         tracing::warn!(
             "no CSRF key configured: generated a random one; tokens will not survive a restart or work across \
-             replicas; set RAMPART_CSRF_KEY (e.g. `openssl rand -base64 32`) or call CsrfConfig::key"
+             replicas; set RAMPART_CSRF_KEY (e.g. `openssl rand -base64 32`) or call CsrfBuilder::key"
         );
         Ok(KeyRing::generate())
     }

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use cookie::SameSite;
 
-use super::CsrfConfig;
+use super::CsrfBuilder;
 
-impl CsrfConfig {
+impl CsrfBuilder {
     /// Base name of the secret cookie (default `csrf`). Secure requests use
     /// `__Host-<name>` (or `__Secure-<name>` with a domain or a path other than
     /// `/`); plain http uses the bare name without `Secure`, so local

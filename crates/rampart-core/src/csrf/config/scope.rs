@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use super::CsrfConfig;
+use super::CsrfBuilder;
 
-impl CsrfConfig {
+impl CsrfBuilder {
     /// Exempts a path prefix, matched on segment boundaries: `/api` exempts
     /// `/api` and `/api/x`, not `/apix`. Paths with dot segments, empty
     /// segments, a backslash, or an escape of `.`, `/`, `\` or `%` (or a
