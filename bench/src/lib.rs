@@ -657,7 +657,7 @@ pub fn scenarios() -> Vec<Scenario> {
         fixed().layer(rampart::SecureHeadersLayer::new(
             SecureHeaders::builder()
                 .csp(None)
-                .proxy_trust(rampart::core::ProxyTrust::loopback(rampart::core::ProxyHeaders::X_FORWARDED).unwrap())
+                .proxy_trust(rampart::core::ProxyTrust::loopback(rampart::core::ProxyHeaders::X_FORWARDED))
                 .build()
                 .unwrap(),
         )),

@@ -10,7 +10,7 @@ use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use rampart_core::adapter::{read_limited, PassBody};
 use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
-use rampart_core::{ProxyTrust, RequestScope};
+use rampart_core::RequestScope;
 
 use crate::connection::{connection_info, parts, unconvertible};
 use crate::convert::{self, ValueCache};
@@ -50,7 +50,6 @@ use crate::convert::{self, ValueCache};
 #[derive(Clone)]
 pub struct CsrfMiddleware {
     csrf: Csrf,
-    trust: ProxyTrust,
 }
 
 impl std::fmt::Debug for CsrfMiddleware {
@@ -73,35 +72,7 @@ impl CsrfMiddleware {
     /// # });
     /// ```
     pub fn new(csrf: Csrf) -> Self {
-        Self {
-            csrf,
-            trust: ProxyTrust::nobody(),
-        }
-    }
-
-    /// Proxy trust for working out the request's own origin. Not needed when a
-    /// [`SecureHeadersMiddleware`](crate::SecureHeadersMiddleware) that trusts a
-    /// proxy runs outside this one: its request facts are reused. Once set here,
-    /// this trust is used even then.
-    ///
-    /// ```
-    /// use rampart_actix::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfMiddleware};
-    /// # use actix_web::{test::{call_service, init_service, TestRequest}, web, App};
-    /// let mw = CsrfMiddleware::new(Csrf::builder().key(&[1u8; 32]).tokens(false).build().unwrap())
-    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
-    /// # actix_web::rt::System::new().block_on(async {
-    /// let app = init_service(App::new().route("/", web::post().to(|| async { "ok" })).wrap(mw)).await;
-    /// // Through nginx on this host: the request's own origin is https://app.example.
-    /// let req = TestRequest::post().uri("/").peer_addr("127.0.0.1:5000".parse().unwrap())
-    ///     .insert_header(("host", "127.0.0.1:8080")).insert_header(("x-forwarded-proto", "https"))
-    ///     .insert_header(("x-forwarded-host", "app.example")).insert_header(("origin", "https://app.example"))
-    ///     .to_request();
-    /// assert_eq!(call_service(&app, req).await.status(), 200);
-    /// # });
-    /// ```
-    pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
-        self.trust = trust;
-        self
+        Self { csrf }
     }
 }
 
@@ -120,7 +91,6 @@ where
         ready(Ok(CsrfService {
             service: Rc::new(service),
             csrf: self.csrf.clone(),
-            trust: self.trust.clone(),
         }))
     }
 }
@@ -135,7 +105,6 @@ where
 pub struct CsrfService<S> {
     service: Rc<S>,
     csrf: Csrf,
-    trust: ProxyTrust,
 }
 
 impl<S> std::fmt::Debug for CsrfService<S> {
@@ -161,7 +130,7 @@ where
             return Box::pin(ready(Ok(res)));
         };
         let scope = req.extensions().get::<RequestScope>().cloned();
-        let facts = self.trust.lazy_facts(
+        let facts = self.csrf.proxy_trust().lazy_facts(
             scope.as_ref(),
             connection_info(req.request()),
             &parts.uri,

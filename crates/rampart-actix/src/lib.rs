@@ -34,7 +34,7 @@
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let headers = SecureHeaders::builder()
 //!         // a TLS proxy on this host (nginx) writing X-Forwarded-Proto/-Host/-For: read those alone
-//!         .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)?)
+//!         .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED))
 //!         .csp(Some(Csp::builder(Policy::strict()).nonce_in(["script-src"])))
 //!         .build()?;
 //!     let csrf = Csrf::builder().build()?; // key from RAMPART_CSRF_KEY, or a random one with a warning

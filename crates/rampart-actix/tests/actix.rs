@@ -376,8 +376,7 @@ async fn scope_on_the_request_only_when_needed() {
             "shared",
         ),
         (
-            SecureHeaders::builder()
-                .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
+            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)),
             "shared",
         ),
     ];

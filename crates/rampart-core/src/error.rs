@@ -7,7 +7,9 @@ use std::fmt;
 ///
 /// ```
 /// use rampart_core::{ConfigErrorKind, ProxyHeaders, ProxyTrust};
-/// let e = ProxyTrust::loopback(ProxyHeaders::default()).unwrap_err();
+/// use rampart_core::headers::SecureHeaders;
+/// let names_no_header = ProxyTrust::loopback(ProxyHeaders::default());
+/// let e = SecureHeaders::builder().proxy_trust(names_no_header).build().unwrap_err();
 /// assert_eq!(e.kind(), ConfigErrorKind::Missing);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -200,7 +200,7 @@ mod tests {
             .body(())
             .unwrap();
         let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-        let trust = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+        let trust = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED);
         let lazy = trust.lazy_facts(None, proxy, req.uri(), req.headers());
         assert!(lazy.secure());
         let Facts::Lazy { full, .. } = &lazy else {

@@ -86,10 +86,7 @@ fn app_with(builder: SecureHeadersBuilder) -> Router {
 }
 
 fn default_app() -> Router {
-    app_with(
-        SecureHeaders::builder()
-            .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
-    )
+    app_with(SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)))
 }
 
 const HTTPS: bool = true;
@@ -856,8 +853,7 @@ async fn scope_on_the_request_only_when_needed() {
             "shared secure=true",
         ),
         (
-            SecureHeaders::builder()
-                .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()),
+            SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)),
             "shared secure=true",
         ),
     ];

@@ -14,7 +14,7 @@ use super::origin_check::OriginPolicy;
 use super::reject::Rejection;
 use super::state::Csrf;
 use crate::error::Problems;
-use crate::{ConfigError, Origin};
+use crate::{ConfigError, Origin, ProxyTrust};
 
 /// Environment variable read when no key is configured.
 ///
@@ -90,6 +90,7 @@ pub struct CsrfBuilder {
     include_routes: Vec<String>,
     report_only: bool,
     on_reject: Option<RejectHook>,
+    proxy_trust: ProxyTrust,
     errors: Vec<ConfigError>,
 }
 
@@ -115,6 +116,7 @@ pub(crate) struct Inner {
     pub(crate) include_routes: Vec<String>,
     pub(crate) report_only: bool,
     pub(crate) on_reject: Option<RejectHook>,
+    pub(crate) proxy_trust: ProxyTrust,
 }
 
 impl Default for CsrfBuilder {
@@ -147,6 +149,7 @@ impl Default for CsrfBuilder {
             include_routes: Vec::new(),
             report_only: false,
             on_reject: None,
+            proxy_trust: ProxyTrust::nobody(),
             errors: Vec::new(),
         }
     }
@@ -167,6 +170,26 @@ impl fmt::Debug for CsrfBuilder {
 impl CsrfBuilder {
     fn error(&mut self, e: ConfigError) {
         self.errors.push(e);
+    }
+
+    /// Whose forwarded headers tell the request's own origin, for a CSRF layer
+    /// used without a secure headers layer. Under one, the header set's proxy
+    /// trust decides (one place, one answer): set it there
+    /// ([`SecureHeadersBuilder::proxy_trust`](crate::headers::SecureHeadersBuilder::proxy_trust));
+    /// a trust set here as well is not used, and that is logged once.
+    ///
+    /// ```
+    /// use rampart_core::csrf::Csrf;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED);
+    /// assert!(Csrf::builder().key(&[1; 32]).proxy_trust(nginx).build().is_ok());
+    /// let wrong = ProxyTrust::loopback(ProxyHeaders::default());
+    /// let e = Csrf::builder().key(&[1; 32]).proxy_trust(wrong).build().unwrap_err();
+    /// assert_eq!(e.setting(), "proxy_headers");
+    /// ```
+    pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
+        self.proxy_trust = trust;
+        self
     }
 
     /// Adds a signing key (at least 32 bytes). The first key added is the newest

@@ -109,6 +109,13 @@ impl Csrf {
         CsrfBuilder::default()
     }
 
+    #[doc(hidden)]
+    /// The proxy trust an adapter works out this layer's facts under, when no
+    /// header layer shared a scope.
+    pub fn proxy_trust(&self) -> &crate::ProxyTrust {
+        &self.0.proxy_trust
+    }
+
     pub(crate) fn from_inner(inner: Inner) -> Self {
         Self(Arc::new(inner))
     }

@@ -114,7 +114,7 @@ impl SecureHeadersBuilder {
     /// ```
     /// # use rampart_core::headers::SecureHeaders;
     /// use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// let sh = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
+    /// let sh = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED));
     /// assert!(sh.build().is_ok());
     /// ```
     pub fn proxy_trust(mut self, t: ProxyTrust) -> Self {
@@ -453,7 +453,9 @@ impl SecureHeadersBuilder {
     /// assert!(sh.header_values().iter().any(|(n, _)| n == "x-content-type-options"));
     /// ```
     pub fn build(self) -> Result<SecureHeaders, ConfigError> {
-        if let Some(e) = ConfigError::all(self.errors) {
+        let mut errors = self.errors;
+        errors.extend(self.proxy_trust.problems().cloned());
+        if let Some(e) = ConfigError::all(errors) {
             return Err(e);
         }
         let mut always: Vec<(HeaderName, HeaderValue)> = Vec::new();

@@ -76,7 +76,7 @@ impl SecureHeaders {
     /// assert!(!SecureHeaders::default().shares_scope());
     /// let nonce = Csp::builder(Policy::strict()).nonce_in(["script-src"]);
     /// assert!(SecureHeaders::builder().csp(Some(nonce)).build().unwrap().shares_scope());
-    /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap()).build().unwrap();
+    /// let proxied = SecureHeaders::builder().proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)).build().unwrap();
     /// assert!(proxied.shares_scope());
     /// ```
     pub fn shares_scope(&self) -> bool {

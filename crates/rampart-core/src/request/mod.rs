@@ -18,7 +18,7 @@
 //! // nginx on the same host, with `proxy_set_header X-Forwarded-Proto $scheme;`
 //! // and `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`
 //! let nginx = ProxyHeaders::X_FORWARDED_PROTO | ProxyHeaders::X_FORWARDED_FOR;
-//! let trust = ProxyTrust::loopback(nginx).unwrap();
+//! let trust = ProxyTrust::loopback(nginx);
 //! let req = Request::get("/").header("host", "app.example")
 //!     .header("x-forwarded-proto", "https").body(()).unwrap();
 //! let (parts, _) = req.into_parts();

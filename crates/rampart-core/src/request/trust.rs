@@ -97,15 +97,16 @@ impl std::ops::BitOr for ProxyHeaders {
 ///
 /// ```
 /// use rampart_core::{ProxyHeaders, ProxyTrust};
-/// let t = ProxyTrust::peers(["10.0.0.0/8", "192.168.1.7"], ProxyHeaders::FORWARDED).unwrap();
+/// let t = ProxyTrust::peers(["10.0.0.0/8", "192.168.1.7"], ProxyHeaders::FORWARDED);
 /// assert!(t.trusts(Some("10.1.2.3".parse().unwrap())));
 /// assert!(!t.trusts(None));
-/// assert!(ProxyTrust::peers(["10.0.0.0/33"], ProxyHeaders::FORWARDED).is_err());
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ProxyTrust {
     mode: TrustMode,
     headers: ProxyHeaders,
+    /// Mistakes found when it was made, reported by the layer's `build()`.
+    problems: Vec<ConfigError>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -117,6 +118,7 @@ enum TrustMode {
 }
 
 static UNTRUSTED_FORWARDED_LOGGED: AtomicBool = AtomicBool::new(false);
+static OWN_TRUST_IGNORED_LOGGED: AtomicBool = AtomicBool::new(false);
 
 impl ProxyTrust {
     /// Trust no forwarded header (the default).
@@ -132,13 +134,20 @@ impl ProxyTrust {
     /// Trust peers on loopback (127.0.0.0/8 and ::1): a TLS-terminating proxy on
     /// the same host, writing `headers`.
     ///
+    /// Mistakes (no header named, `Forwarded` mixed with X-Forwarded-*, a bad
+    /// address) are reported by the `build()` of the layer it is given to;
+    /// until then such a trust believes nobody.
+    ///
     /// ```
-    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// let t = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
-    /// assert!(t.trusts(Some("127.0.0.2".parse().unwrap())));
-    /// assert!(ProxyTrust::loopback(ProxyHeaders::FORWARDED | ProxyHeaders::X_FORWARDED_FOR).is_err());
+    /// use rampart_core::headers::SecureHeaders;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED);
+    /// assert!(SecureHeaders::builder().proxy_trust(nginx).build().is_ok());
+    /// let mixed = ProxyTrust::loopback(ProxyHeaders::FORWARDED | ProxyHeaders::X_FORWARDED_FOR);
+    /// let e = SecureHeaders::builder().proxy_trust(mixed).build().unwrap_err();
+    /// assert_eq!(e.setting(), "proxy_headers");
     /// ```
-    pub fn loopback(headers: ProxyHeaders) -> Result<Self, ConfigError> {
+    pub fn loopback(headers: ProxyHeaders) -> Self {
         Self::peers(["127.0.0.0/8", "::1"], headers)
     }
 
@@ -146,17 +155,21 @@ impl ProxyTrust {
     /// `"192.0.2.1"`, `"::1"`), which write `headers`. An empty list trusts nobody.
     ///
     /// ```
-    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// let t = ProxyTrust::peers(["::1"], ProxyHeaders::X_FORWARDED_PROTO).unwrap();
-    /// assert!(t.trusts(Some("::1".parse().unwrap())));
-    /// assert!(ProxyTrust::peers(["::1"], ProxyHeaders::default()).is_err()); // names no header
+    /// use rampart_core::headers::SecureHeaders;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let lb = ProxyTrust::peers(["10.0.0.0/8"], ProxyHeaders::X_FORWARDED_PROTO);
+    /// assert!(SecureHeaders::builder().proxy_trust(lb).build().is_ok());
+    /// let typo = ProxyTrust::peers(["10.0.0.0/33"], ProxyHeaders::X_FORWARDED_PROTO);
+    /// let e = SecureHeaders::builder().proxy_trust(typo).build().unwrap_err();
+    /// assert_eq!(e.setting(), "trusted_proxies");
     /// ```
-    pub fn peers<I, S>(peers: I, headers: ProxyHeaders) -> Result<Self, ConfigError>
+    pub fn peers<I, S>(peers: I, headers: ProxyHeaders) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
         let mut nets = Vec::new();
+        let mut problems = Vec::new();
         for p in peers {
             let p = p.as_ref().trim();
             let net = if p.contains('/') {
@@ -164,34 +177,57 @@ impl ProxyTrust {
             } else {
                 p.parse::<IpAddr>().ok().map(IpNet::from)
             };
-            nets.push(net.ok_or_else(|| {
-                ConfigError::new(
+            match net {
+                Some(n) => nets.push(n),
+                None => problems.push(ConfigError::new(
                     "trusted_proxies",
                     format!("`{p}` is not an IP address or CIDR range; write e.g. 10.0.0.0/8 or 192.0.2.1"),
-                )
-            })?);
+                )),
+            }
         }
-        if nets.is_empty() {
-            return Ok(Self::nobody());
+        if nets.is_empty() && problems.is_empty() {
+            return Self::nobody();
         }
-        Ok(Self {
-            mode: TrustMode::Peers(nets),
-            headers: headers.check()?,
-        })
+        Self::checked(TrustMode::Peers(nets), headers, problems)
     }
 
     /// Believe `headers` from every peer: only correct when the server is
     /// unreachable except through a proxy that overwrites those headers.
     ///
     /// ```
-    /// # use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// assert!(ProxyTrust::all_traffic_via_proxy(ProxyHeaders::FORWARDED).unwrap().trusts(None));
+    /// use rampart_core::csrf::Csrf;
+    /// use rampart_core::{ProxyHeaders, ProxyTrust};
+    /// let behind_lb = ProxyTrust::all_traffic_via_proxy(ProxyHeaders::FORWARDED);
+    /// assert!(Csrf::builder().key(&[1; 32]).proxy_trust(behind_lb).build().is_ok());
     /// ```
-    pub fn all_traffic_via_proxy(headers: ProxyHeaders) -> Result<Self, ConfigError> {
-        Ok(Self {
-            mode: TrustMode::Everyone,
-            headers: headers.check()?,
-        })
+    pub fn all_traffic_via_proxy(headers: ProxyHeaders) -> Self {
+        Self::checked(TrustMode::Everyone, headers, Vec::new())
+    }
+
+    /// A trust with its header set checked; with any problem it believes
+    /// nobody (fail closed) and reports them at the layer's `build()`.
+    fn checked(mode: TrustMode, headers: ProxyHeaders, mut problems: Vec<ConfigError>) -> Self {
+        if let Err(e) = headers.check() {
+            problems.push(e);
+        }
+        if problems.is_empty() {
+            Self {
+                mode,
+                headers,
+                problems,
+            }
+        } else {
+            Self {
+                mode: TrustMode::Nobody,
+                headers,
+                problems,
+            }
+        }
+    }
+
+    /// The mistakes this trust was made with, for a layer's `build()`.
+    pub(crate) fn problems(&self) -> impl Iterator<Item = &ConfigError> {
+        self.problems.iter()
     }
 
     #[doc(hidden)]
@@ -199,7 +235,7 @@ impl ProxyTrust {
     ///
     /// ```
     /// # use rampart_core::{ProxyHeaders, ProxyTrust};
-    /// assert!(!ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap().trusts(None));
+    /// assert!(!ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).trusts(None));
     /// ```
     pub fn trusts(&self, peer: Option<IpAddr>) -> bool {
         match &self.mode {
@@ -218,11 +254,11 @@ impl ProxyTrust {
     #[doc(hidden)]
     /// The facts of a request, worked out only as far as they are asked for:
     /// those of its [`RequestScope`](crate::RequestScope) when an outer secure
-    /// headers layer shared one and this trust is the default (nobody), else
-    /// computed here under this trust on first use. So a layer's own proxy
-    /// trust, once configured, always applies, whatever the outer layer's
-    /// policy. Whether the request is secure costs no allocation; the host is
-    /// copied only when the full facts are needed (an unsafe method's origin check).
+    /// headers layer shared one (the header set's proxy trust decides; this
+    /// one, if set, is unused and that is logged once), else computed here
+    /// under this trust on first use. Whether the request is secure costs no
+    /// allocation; the host is copied only when the full facts are needed (an
+    /// unsafe method's origin check).
     ///
     /// ```
     /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts, RequestScope, Scheme};
@@ -233,10 +269,10 @@ impl ProxyTrust {
     /// let lazy = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
     /// assert!(!lazy.secure());
     /// assert_eq!(lazy.get().host(), Some("a.example"));
-    /// // A trust of its own is used even with a scope at hand.
-    /// let proxy = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
-    /// let own = proxy.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers());
-    /// assert!(!own.secure());
+    /// // With a scope at hand, the header set's facts are the answer.
+    /// let proxy = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED);
+    /// let under_headers = proxy.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers());
+    /// assert!(under_headers.secure());
     /// ```
     pub fn lazy_facts<'a>(
         &'a self,
@@ -246,8 +282,19 @@ impl ProxyTrust {
         headers: &'a HeaderMap,
     ) -> Facts<'a> {
         match scope {
-            Some(s) if self.trusts_nobody() => Facts::Known(s.facts()),
-            _ => Facts::Lazy {
+            Some(s) => {
+                if !self.trusts_nobody() && !OWN_TRUST_IGNORED_LOGGED.swap(true, Ordering::Relaxed)
+                {
+                    tracing::warn!(
+                        "rampart: the CSRF layer's proxy trust is not used under a secure headers \
+                         layer, whose facts about the request it reads: set the proxy trust on the \
+                         header set (SecureHeadersBuilder::proxy_trust) and remove it from the CSRF \
+                         builder (this is logged once)"
+                    );
+                }
+                Facts::Known(s.facts())
+            }
+            None => Facts::Lazy {
                 trust: self,
                 conn,
                 uri,
@@ -265,11 +312,11 @@ impl ProxyTrust {
     /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, Scheme};
     /// let req = http::Request::get("/").header("x-forwarded-proto", "https").body(()).unwrap();
     /// let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
-    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap();
+    /// let nginx = ProxyTrust::loopback(ProxyHeaders::X_FORWARDED);
     /// assert_eq!(nginx.scheme(proxy, req.headers()).0, Scheme::Https);
     /// assert_eq!(ProxyTrust::nobody().scheme(proxy, req.headers()).0, Scheme::Http);
     /// // A proxy said to write `Forwarded` never has its X-Forwarded-Proto read.
-    /// let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED).unwrap();
+    /// let rfc = ProxyTrust::loopback(ProxyHeaders::FORWARDED);
     /// assert_eq!(rfc.scheme(proxy, req.headers()).0, Scheme::Http);
     /// ```
     ///

@@ -64,7 +64,7 @@ impl ReportLog {
 /// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For (nginx with the three
 /// `proxy_set_header` lines in the README). Any other forwarded header (a
 /// client's `Forwarded`) is ignored.
-pub fn seed_proxy_trust() -> Result<ProxyTrust, ConfigError> {
+pub fn seed_proxy_trust() -> ProxyTrust {
     ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)
 }
 
@@ -73,7 +73,7 @@ pub fn seed_proxy_trust() -> Result<ProxyTrust, ConfigError> {
 pub fn seed_collector(log: &ReportLog) -> Result<ReportCollector, ConfigError> {
     let log = log.clone();
     ReportCollector::builder(move |r: &CspReport| log.push(r))
-        .proxy_trust(seed_proxy_trust()?)
+        .proxy_trust(seed_proxy_trust())
         .build()
 }
 
@@ -120,7 +120,7 @@ pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
         redirect = redirect.allowed_hosts(&cfg.allowed_hosts)?;
     }
     SecureHeaders::builder()
-        .proxy_trust(seed_proxy_trust()?)
+        .proxy_trust(seed_proxy_trust())
         .https_redirect(redirect)
         .compiled_csp(seed_csp(cfg)?)
         .build()

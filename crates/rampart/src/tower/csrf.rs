@@ -11,7 +11,7 @@ use http_body::Body;
 use http_body_util::{Either, Full};
 use rampart_core::adapter::PassBody;
 use rampart_core::csrf::{Csrf, CsrfRequest, Decision, Rejection};
-use rampart_core::{ProxyTrust, RequestScope};
+use rampart_core::RequestScope;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -53,7 +53,6 @@ pub type CsrfBody<B> = Either<B, Full<Bytes>>;
 #[derive(Clone)]
 pub struct CsrfLayer {
     csrf: Csrf,
-    trust: ProxyTrust,
 }
 
 impl std::fmt::Debug for CsrfLayer {
@@ -77,37 +76,7 @@ impl CsrfLayer {
     /// assert_eq!(res.status(), 403);
     /// ```
     pub fn new(csrf: Csrf) -> Self {
-        Self {
-            csrf,
-            trust: ProxyTrust::nobody(),
-        }
-    }
-
-    /// Proxy trust for working out the request's own origin. Not needed when a
-    /// [`SecureHeadersLayer`](crate::SecureHeadersLayer) that trusts a proxy runs
-    /// outside this layer: its request facts are reused. Once set here, this
-    /// trust is used even then.
-    ///
-    /// ```
-    /// use rampart::{core::{csrf::Csrf, ProxyHeaders, ProxyTrust}, CsrfLayer};
-    /// # use axum::{routing::post, Router};
-    /// # use rampart::core::ConnectionInfo;
-    /// # use tower::ServiceExt;
-    /// let layer = CsrfLayer::new(Csrf::builder().key(&[1u8; 32]).tokens(false).build().unwrap())
-    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap());
-    /// let app: Router = Router::new().route("/", post(|| async { "ok" })).layer(layer);
-    /// // Through nginx on this host: the request's own origin is https://app.example.
-    /// let req = http::Request::post("/").header("host", "127.0.0.1:8080")
-    ///     .header("x-forwarded-proto", "https").header("x-forwarded-host", "app.example")
-    ///     .header("origin", "https://app.example")
-    ///     .extension(ConnectionInfo::peer("127.0.0.1".parse().unwrap()))
-    ///     .body(axum::body::Body::empty()).unwrap();
-    /// let res = tokio::runtime::Runtime::new().unwrap().block_on(app.oneshot(req)).unwrap();
-    /// assert_eq!(res.status(), 200);
-    /// ```
-    pub fn proxy_trust(mut self, trust: ProxyTrust) -> Self {
-        self.trust = trust;
-        self
+        Self { csrf }
     }
 }
 
@@ -117,7 +86,6 @@ impl<S> Layer<S> for CsrfLayer {
         CsrfService {
             inner,
             csrf: self.csrf.clone(),
-            trust: self.trust.clone(),
         }
     }
 }
@@ -140,7 +108,6 @@ impl<S> Layer<S> for CsrfLayer {
 pub struct CsrfService<S> {
     inner: S,
     csrf: Csrf,
-    trust: ProxyTrust,
 }
 
 impl<S: std::fmt::Debug> std::fmt::Debug for CsrfService<S> {
@@ -171,7 +138,7 @@ where
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let (mut parts, body) = req.into_parts();
-        let facts = self.trust.lazy_facts(
+        let facts = self.csrf.proxy_trust().lazy_facts(
             parts.extensions.get::<RequestScope>(),
             connection_info(&parts.extensions),
             &parts.uri,

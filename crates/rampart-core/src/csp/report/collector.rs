@@ -257,7 +257,7 @@ impl ReportCollectorBuilder {
     /// # use rampart_core::adapter::{report_response, BodyRead};
     /// # use rampart_core::ConnectionInfo;
     /// let c = ReportCollector::builder(|_: &rampart_core::csp::CspReport| {})
-    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED).unwrap())
+    ///     .proxy_trust(ProxyTrust::loopback(ProxyHeaders::X_FORWARDED))
     ///     .rate_limit(1, std::time::Duration::from_secs(60)).build().unwrap();
     /// # let nginx = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
     /// # let body = || BodyRead::<()>::Complete(bytes::Bytes::from_static(b"[]"));
@@ -308,6 +308,9 @@ impl ReportCollectorBuilder {
                 "report.body_timeout",
                 "must be longer than zero (10 s is the default)",
             ));
+        }
+        for p in s.proxy_trust.problems() {
+            problems.push(p.clone());
         }
         problems.finish()?;
         Ok(ReportCollector::with_settings(self.sink, self.settings))

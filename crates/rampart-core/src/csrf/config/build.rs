@@ -19,6 +19,9 @@ impl CsrfBuilder {
         for e in self.errors.drain(..) {
             problems.push(e);
         }
+        for e in self.proxy_trust.problems() {
+            problems.push(e.clone());
+        }
         let keys = problems.check(self.resolve_keys());
 
         let mut trusted = Vec::new();
@@ -154,6 +157,7 @@ impl CsrfBuilder {
             include_routes: self.include_routes,
             report_only: self.report_only,
             on_reject: self.on_reject,
+            proxy_trust: self.proxy_trust,
         }))
     }
 
