@@ -20,7 +20,7 @@ use crate::convert::{self, ValueCache};
 /// rejection responses.
 ///
 /// The route pattern actix matched (`HttpRequest::match_pattern`, e.g.
-/// `/items/{id}`) is what [`exempt_route`](rampart_core::csrf::CsrfBuilder::exempt_route)
+/// `/items/{id}`) is what [`Exemptions::route`](rampart_core::Exemptions::route)
 /// compares against. When the token has to come from the body, the body is
 /// buffered up to the configured limit, checked, and handed to the handler
 /// byte for byte as received.

@@ -57,7 +57,7 @@
 //! * Register [`SecureHeadersMiddleware`] last: actix runs the last `wrap` first.
 //! * Routes answer HEAD only when registered for it (axum's `get` also serves
 //!   HEAD); the security headers are the same either way.
-//! * An `exempt_if` predicate sees the request line and headers, not actix's
+//! * An `Exemptions::when` predicate sees the request line and headers, not actix's
 //!   request extensions.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -18,7 +18,7 @@ use crate::convert;
 ///
 /// Browsers send reports as token-less, often cross-site POSTs: keep this
 /// endpoint out of the CSRF protection (mount it outside the CSRF layer or
-/// middleware, or exempt its route with `CsrfBuilder::exempt_route`), or every
+/// middleware, or exempt its route with `CsrfBuilder::exempt(Exemptions::new().route(..))`), or every
 /// report is refused with 403.
 ///
 /// ```

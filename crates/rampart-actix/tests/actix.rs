@@ -479,13 +479,13 @@ async fn csrf_response_side_adds_only_what_is_owed() {
     }
 }
 
-/// `exempt_route` names actix's matched pattern (`/items/{id}`): the middleware
+/// `Exemptions::route` names actix's matched pattern (`/items/{id}`): the middleware
 /// looks the pattern up for the methods it checks, and only for them.
 #[actix_web::test]
 async fn exempt_route_by_matched_pattern() {
     let csrf = Csrf::builder()
         .key(&KEY)
-        .exempt_route("/items/{id}")
+        .exempt(rampart_actix::core::Exemptions::new().route("/items/{id}"))
         .build()
         .unwrap();
     let app = init_service(

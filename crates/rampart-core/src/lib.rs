@@ -24,6 +24,7 @@ pub mod adapter;
 pub mod csp;
 pub mod csrf;
 mod error;
+mod exempt;
 pub mod headers;
 mod intern;
 mod origin;
@@ -33,6 +34,7 @@ mod request;
 mod scope;
 
 pub use error::{ConfigError, ConfigErrorKind};
+pub use exempt::Exemptions;
 pub use request::{ConnectionInfo, ProxyHeaders, ProxyTrust};
 // For adapter authors (see `adapter`): a request's facts and normalised origins.
 #[doc(hidden)]

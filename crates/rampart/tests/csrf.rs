@@ -13,7 +13,7 @@ use common::*;
 use http::{Request, StatusCode};
 use rampart::core::csrf::Csrf;
 use rampart::core::headers::SecureHeaders;
-use rampart::core::{ProxyHeaders, ProxyTrust};
+use rampart::core::{Exemptions, ProxyHeaders, ProxyTrust};
 use rampart::{CsrfLayer, CsrfToken, SecureHeadersLayer};
 
 const KEY: [u8; 32] = [0x5a; 32];
@@ -68,7 +68,7 @@ fn app(csrf: Csrf) -> App {
 fn default_app() -> App {
     app(Csrf::builder()
         .key(&KEY)
-        .exempt_path_prefix("/api")
+        .exempt(Exemptions::new().path_prefix("/api"))
         .build()
         .unwrap())
 }
@@ -579,7 +579,7 @@ async fn exempt_prefix_on_segment_boundary() {
 async fn exempt_route_by_matched_pattern() {
     let a = app(Csrf::builder()
         .key(&KEY)
-        .exempt_route("/submit")
+        .exempt(Exemptions::new().route("/submit"))
         .build()
         .unwrap());
     let req = post_req("/submit", "localhost")

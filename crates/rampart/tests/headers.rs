@@ -14,10 +14,9 @@ use http::{Request, StatusCode};
 use rampart::core::csp::{Csp, Policy};
 use rampart::core::headers::{
     Allow, CookieHardening, CrossOriginEmbedderPolicy, FrameOptions, Hsts, HttpsRedirect,
-    Overrides, PermissionsPolicy, RedirectExemptions, ReferrerPolicy, SecureHeaders,
-    SecureHeadersBuilder,
+    Overrides, PermissionsPolicy, ReferrerPolicy, SecureHeaders, SecureHeadersBuilder,
 };
-use rampart::core::{ProxyHeaders, ProxyTrust};
+use rampart::core::{Exemptions, ProxyHeaders, ProxyTrust};
 use rampart::{CspNonce, OverrideLayer, SecureHeadersLayer};
 
 fn app_with(builder: SecureHeadersBuilder) -> Router {
@@ -234,10 +233,9 @@ async fn exempt_paths_and_predicate_skip_the_redirect() {
     let app = app_with(
         SecureHeaders::builder().https_redirect(
             HttpsRedirect::default().exempt(
-                RedirectExemptions::default()
-                    .path("/health")
-                    .unwrap()
-                    .predicate(|p| p.headers.contains_key("x-internal-probe")),
+                Exemptions::new()
+                    .path_prefix("/health")
+                    .when(|p| p.headers.contains_key("x-internal-probe")),
             ),
         ),
     );
@@ -582,17 +580,13 @@ async fn feature_policy_can_be_sent_as_an_extra_header() {
 // Differing from Talisman: structured-field serialization.
 #[tokio::test]
 async fn permissions_policy_forms() {
-    let pp = PermissionsPolicy::recommended()
-        .deny("geolocation")
-        .unwrap()
-        .allow(
-            "fullscreen",
-            [
-                Allow::SelfOrigin,
-                Allow::origin("https://example.com").unwrap(),
-            ],
-        )
-        .unwrap();
+    let pp = PermissionsPolicy::recommended().deny("geolocation").allow(
+        "fullscreen",
+        [
+            Allow::SelfOrigin,
+            Allow::origin("https://example.com").unwrap(),
+        ],
+    );
     let app = app_with(SecureHeaders::builder().permissions_policy(pp));
     assert_eq!(
         header(
@@ -759,11 +753,8 @@ async fn cookies_are_hardened() {
 #[tokio::test]
 async fn allowed_hosts_refuse_forged_host() {
     let app = app_with(
-        SecureHeaders::builder().https_redirect(
-            HttpsRedirect::default()
-                .allowed_hosts(["shop.example"])
-                .unwrap(),
-        ),
+        SecureHeaders::builder()
+            .https_redirect(HttpsRedirect::default().allowed_hosts(["shop.example"])),
     );
     let res = send(&app, get_req("/", "evil.example"), CLIENT, HTTP).await;
     assert_eq!(res.status(), 400);
@@ -942,11 +933,7 @@ fn an_open_redirect_is_named_at_build_time() {
     drop(logs);
     let logs = capture_logs();
     SecureHeaders::builder()
-        .https_redirect(
-            HttpsRedirect::default()
-                .allowed_hosts(["shop.example"])
-                .unwrap(),
-        )
+        .https_redirect(HttpsRedirect::default().allowed_hosts(["shop.example"]))
         .build()
         .unwrap();
     SecureHeaders::builder()

@@ -14,7 +14,7 @@ use super::origin_check::OriginPolicy;
 use super::reject::Rejection;
 use super::state::Csrf;
 use crate::error::Problems;
-use crate::{ConfigError, Origin, ProxyTrust};
+use crate::{ConfigError, Exemptions, Origin, ProxyTrust};
 
 /// Environment variable read when no key is configured.
 ///
@@ -37,7 +37,6 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default deadline for a body the token must be read from.
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Predicate = Arc<dyn Fn(&http::request::Parts) -> bool + Send + Sync>;
 type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>;
 
 /// Builder for [`Csrf`]; start with [`Csrf::builder`].
@@ -52,7 +51,7 @@ type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>
 ///     .key(&[0x5a; 32])
 ///     .trusted_origin("https://admin.example.com")
 ///     .session_cookie("session")
-///     .exempt_path_prefix("/webhooks")
+///     .exempt(rampart_core::Exemptions::new().path_prefix("/webhooks"))
 ///     .build()
 ///     .unwrap();
 /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
@@ -82,9 +81,7 @@ pub struct CsrfBuilder {
     body_limit: usize,
     body_timeout: Duration,
     cache_control: Option<String>,
-    exempt_prefixes: Vec<String>,
-    exempt_routes: Vec<String>,
-    exempt_if: Vec<Predicate>,
+    exempt: Exemptions,
     include_only: bool,
     include_prefixes: Vec<String>,
     include_routes: Vec<String>,
@@ -108,9 +105,7 @@ pub(crate) struct Inner {
     pub(crate) body_limit: usize,
     pub(crate) body_timeout: Duration,
     pub(crate) cache_control: Option<http::HeaderValue>,
-    pub(crate) exempt_prefixes: Vec<String>,
-    pub(crate) exempt_routes: Vec<String>,
-    pub(crate) exempt_if: Vec<Predicate>,
+    pub(crate) exempt: Exemptions,
     pub(crate) include_only: bool,
     pub(crate) include_prefixes: Vec<String>,
     pub(crate) include_routes: Vec<String>,
@@ -141,9 +136,7 @@ impl Default for CsrfBuilder {
             body_limit: DEFAULT_BODY_LIMIT,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             cache_control: Some(crate::headers::PRIVATE_CACHE_CONTROL.into()),
-            exempt_prefixes: Vec::new(),
-            exempt_routes: Vec::new(),
-            exempt_if: Vec::new(),
+            exempt: Exemptions::new(),
             include_only: false,
             include_prefixes: Vec::new(),
             include_routes: Vec::new(),
@@ -200,14 +193,10 @@ impl CsrfBuilder {
     /// assert!(Csrf::builder().key(&[1; 32]).key(&[2; 32]).build().is_ok());
     /// ```
     pub fn key(mut self, key: &[u8]) -> Self {
-        let next = match self.ring.take() {
+        self.ring = Some(match self.ring.take() {
             None => KeyRing::new(key),
             Some(r) => r.with_older(key),
-        };
-        match next {
-            Ok(r) => self.ring = Some(r),
-            Err(e) => self.error(e),
-        }
+        });
         self
     }
 
@@ -215,7 +204,7 @@ impl CsrfBuilder {
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, KeyRing};
-    /// let ring = KeyRing::new(&[3; 32]).unwrap();
+    /// let ring = KeyRing::new(&[3; 32]);
     /// assert!(Csrf::builder().keys(ring).build().is_ok());
     /// ```
     pub fn keys(mut self, ring: KeyRing) -> Self {

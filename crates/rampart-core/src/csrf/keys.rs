@@ -23,14 +23,16 @@ pub(crate) const MIN_KEY_LEN: usize = 32;
 ///
 /// ```
 /// use rampart_core::csrf::KeyRing;
-/// let ring = KeyRing::new(&[7u8; 32]).unwrap().with_older(&[8u8; 32]).unwrap();
+/// let ring = KeyRing::new(&[7u8; 32]).with_older(&[8u8; 32]);
 /// assert_eq!(ring.len(), 2);
-/// assert!(KeyRing::new(b"too short").is_err());
+/// assert!(KeyRing::new(b"too short").is_empty());
 /// assert!(!format!("{ring:?}").contains('7'));
 /// ```
 #[derive(Clone)]
 pub struct KeyRing {
     macs: Vec<HmacSha256>,
+    /// Keys that were refused, for `CsrfBuilder::build`.
+    problems: Vec<ConfigError>,
 }
 
 fn keyed(key: &[u8], setting: &str) -> Result<HmacSha256, ConfigError> {
@@ -50,29 +52,41 @@ fn keyed(key: &[u8], setting: &str) -> Result<HmacSha256, ConfigError> {
 }
 
 impl KeyRing {
-    /// A ring holding one key, which signs. The key must be at least 32 bytes.
+    /// A ring holding one key, which signs. The key must be at least 32
+    /// bytes; a shorter one is reported by the CSRF builder's `build()`.
     ///
     /// ```
-    /// # use rampart_core::csrf::KeyRing;
-    /// assert!(KeyRing::new(&[1u8; 32]).is_ok());
-    /// assert!(KeyRing::new(&[1u8; 31]).is_err());
+    /// use rampart_core::csrf::{Csrf, KeyRing};
+    /// assert!(Csrf::builder().keys(KeyRing::new(&[1u8; 32])).build().is_ok());
+    /// let e = Csrf::builder().keys(KeyRing::new(&[1u8; 31])).build().unwrap_err();
+    /// assert_eq!(e.setting(), "csrf.key");
     /// ```
-    pub fn new(newest: &[u8]) -> Result<Self, ConfigError> {
-        Ok(Self {
-            macs: vec![keyed(newest, "csrf.key")?],
-        })
+    pub fn new(newest: &[u8]) -> Self {
+        Self {
+            macs: Vec::new(),
+            problems: Vec::new(),
+        }
+        .with_older(newest)
     }
 
     /// Adds an older key, still accepted when verifying but never used to sign.
     ///
     /// ```
     /// # use rampart_core::csrf::KeyRing;
-    /// let r = KeyRing::new(&[1u8; 32]).unwrap().with_older(&[2u8; 40]).unwrap();
+    /// let r = KeyRing::new(&[1u8; 32]).with_older(&[2u8; 40]);
     /// assert_eq!(r.len(), 2);
     /// ```
-    pub fn with_older(mut self, key: &[u8]) -> Result<Self, ConfigError> {
-        self.macs.push(keyed(key, "csrf.key")?);
-        Ok(self)
+    pub fn with_older(mut self, key: &[u8]) -> Self {
+        match keyed(key, "csrf.key") {
+            Ok(mac) => self.macs.push(mac),
+            Err(e) => self.problems.push(e),
+        }
+        self
+    }
+
+    /// The keys that were refused.
+    pub(crate) fn problems(&self) -> &[ConfigError] {
+        &self.problems
     }
 
     /// A ring with one fresh random 32-byte key (tokens then die with the process).
@@ -84,6 +98,7 @@ impl KeyRing {
         let key: [u8; 32] = crate::random::os_bytes();
         Self {
             macs: vec![HmacSha256::new_from_slice(&key).expect("HMAC accepts any key length")],
+            problems: Vec::new(),
         }
     }
 
@@ -91,17 +106,18 @@ impl KeyRing {
     ///
     /// ```
     /// # use rampart_core::csrf::KeyRing;
-    /// assert_eq!(KeyRing::new(&[1u8; 32]).unwrap().len(), 1);
+    /// assert_eq!(KeyRing::new(&[1u8; 32]).len(), 1);
     /// ```
     pub fn len(&self) -> usize {
         self.macs.len()
     }
 
-    /// Always false: a ring holds at least one key.
+    /// Whether the ring holds no usable key (every key given was refused).
     ///
     /// ```
     /// # use rampart_core::csrf::KeyRing;
-    /// assert!(!KeyRing::new(&[7; 32]).unwrap().is_empty());
+    /// assert!(!KeyRing::new(&[7; 32]).is_empty());
+    /// assert!(KeyRing::new(b"short").is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.macs.is_empty()
@@ -129,12 +145,16 @@ impl KeyRing {
                 "the variable is empty; set it to a base64 or hex key of at least 32 bytes (comma-separated for a ring, newest first)",
             ));
         }
-        Ok(Self { macs })
+        Ok(Self {
+            macs,
+            problems: Vec::new(),
+        })
     }
 
     /// Appends the keys of `other` as older keys.
     pub(crate) fn extend(&mut self, other: KeyRing) {
         self.macs.extend(other.macs);
+        self.problems.extend(other.problems);
     }
 
     /// The signing (newest) key.
@@ -194,7 +214,9 @@ mod tests {
 
     #[test]
     fn short_key_error_names_setting_and_fix() {
-        let e = KeyRing::new(&[0u8; 16]).unwrap_err();
+        let ring = KeyRing::new(&[0u8; 16]);
+        assert!(ring.is_empty());
+        let e = &ring.problems()[0];
         assert_eq!(e.setting(), "csrf.key");
         assert!(e.message().contains("32"));
     }

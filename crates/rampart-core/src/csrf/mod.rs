@@ -6,10 +6,10 @@
 //! Safe methods (GET, HEAD, OPTIONS, TRACE) are never checked. Every other
 //! method goes through, in order:
 //!
-//! 1. **Exemptions** — [`exempt_path_prefix`](CsrfBuilder::exempt_path_prefix)
-//!    (segment boundaries: `/api` covers `/api/x`, not `/apix`),
-//!    [`exempt_route`](CsrfBuilder::exempt_route) (the framework's matched route
-//!    pattern) and [`exempt_if`](CsrfBuilder::exempt_if); or, in
+//! 1. **Exemptions** — [`exempt`](CsrfBuilder::exempt) with
+//!    [`Exemptions`](crate::Exemptions): path prefixes (segment boundaries:
+//!    `/api` covers `/api/x`, not `/apix`), the framework's matched route
+//!    patterns and predicates, the same type the HTTPS redirect takes; or, in
 //!    [`include_only`](CsrfBuilder::include_only) mode, only the included
 //!    prefixes and routes are checked.
 //! 2. **Cross-origin check** (Go 1.25 `CrossOriginProtection`, improved):

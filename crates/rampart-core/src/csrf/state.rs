@@ -130,12 +130,12 @@ impl Csrf {
     /// # use rampart_core::csrf::Csrf;
     /// let plain = Csrf::builder().key(&[9; 32]).build().unwrap();
     /// assert!(!plain.wants_route(&http::Method::POST));
-    /// let by_route = Csrf::builder().key(&[9; 32]).exempt_route("/hook").build().unwrap();
+    /// let by_route = Csrf::builder().key(&[9; 32]).exempt(rampart_core::Exemptions::new().route("/hook")).build().unwrap();
     /// assert!(by_route.wants_route(&http::Method::POST));
     /// assert!(!by_route.wants_route(&http::Method::GET));
     /// ```
     pub fn wants_route(&self, method: &Method) -> bool {
-        !is_safe(method) && (!self.0.exempt_routes.is_empty() || !self.0.include_routes.is_empty())
+        !is_safe(method) && (self.0.exempt.has_routes() || !self.0.include_routes.is_empty())
     }
 
     #[doc(hidden)]

@@ -94,9 +94,10 @@ impl SecureHeadersBuilder {
     /// HTTPS redirect settings (on by default; [`HttpsRedirect::disabled`] turns it off).
     ///
     /// ```
-    /// use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
+    /// use rampart_core::headers::{HttpsRedirect, SecureHeaders};
+    /// use rampart_core::Exemptions;
     /// let sh = SecureHeaders::builder()
-    ///     .https_redirect(HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap()))
+    ///     .https_redirect(HttpsRedirect::default().exempt(Exemptions::new().path_prefix("/health")))
     ///     .build().unwrap();
     /// # use rampart_core::{adapter::Inbound, ConnectionInfo};
     /// let (health, _) = http::Request::get("/health").header("host", "shop.example").body(()).unwrap().into_parts();
@@ -187,7 +188,7 @@ impl SecureHeadersBuilder {
     /// use rampart_core::headers::{PermissionsPolicy, SecureHeaders};
     /// # use rampart_core::headers::SecureHeaders as _S;
     /// # fn value(sh: &SecureHeaders, name: &str) -> Option<String> { sh.header_values().into_iter().find(|(n, _)| n == name).map(|(_, v)| v) }
-    /// let policy = PermissionsPolicy::recommended().deny("camera").unwrap();
+    /// let policy = PermissionsPolicy::recommended().deny("camera");
     /// let sh = SecureHeaders::builder().permissions_policy(policy).build().unwrap();
     /// assert_eq!(value(&sh, "permissions-policy").as_deref(), Some("browsing-topics=(), camera=()"));
     /// ```
@@ -455,6 +456,8 @@ impl SecureHeadersBuilder {
     pub fn build(self) -> Result<SecureHeaders, ConfigError> {
         let mut errors = self.errors;
         errors.extend(self.proxy_trust.problems().cloned());
+        errors.extend(self.redirect.problems());
+        errors.extend(self.permissions_policy.problems().cloned());
         if let Some(e) = ConfigError::all(errors) {
             return Err(e);
         }

@@ -3,8 +3,6 @@
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 
-use crate::ConfigError;
-
 /// How `Set-Cookie` headers from the application are hardened.
 ///
 /// Each cookie gets `HttpOnly`, `SameSite=Lax` and, on secure requests only,
@@ -95,27 +93,24 @@ impl CookieHardening {
         self
     }
 
-    /// The `SameSite` value to add: `"Lax"` (default), `"Strict"`, `"None"`, or no attribute.
+    /// The `SameSite` value to add to cookies that have none: `Lax` (default),
+    /// `Strict`, `None`, or no attribute.
     ///
     /// ```
     /// # use rampart_core::headers::CookieHardening;
-    /// assert!(CookieHardening::default().same_site(Some("lax")).is_ok());
-    /// assert!(CookieHardening::default().same_site(Some("sometimes")).is_err());
+    /// use cookie::SameSite;
+    /// let mut h = http::HeaderMap::new();
+    /// h.insert("set-cookie", "sid=1".parse().unwrap());
+    /// CookieHardening::default().same_site(Some(SameSite::Strict)).apply(&mut h, false);
+    /// assert_eq!(h["set-cookie"], "sid=1; HttpOnly; SameSite=Strict");
     /// ```
-    pub fn same_site(mut self, value: Option<&str>) -> Result<Self, ConfigError> {
-        self.same_site = match value {
-            None => None,
-            Some(v) if v.eq_ignore_ascii_case("lax") => Some("Lax"),
-            Some(v) if v.eq_ignore_ascii_case("strict") => Some("Strict"),
-            Some(v) if v.eq_ignore_ascii_case("none") => Some("None"),
-            Some(v) => {
-                return Err(ConfigError::new(
-                    "cookies.same_site",
-                    format!("`{v}` is not a SameSite value; use Lax, Strict or None"),
-                ))
-            }
-        };
-        Ok(self)
+    pub fn same_site(mut self, value: Option<cookie::SameSite>) -> Self {
+        self.same_site = value.map(|s| match s {
+            cookie::SameSite::Lax => "Lax",
+            cookie::SameSite::Strict => "Strict",
+            cookie::SameSite::None => "None",
+        });
+        self
     }
 
     /// Leaves the cookie with this name untouched.

@@ -73,9 +73,9 @@ pub use hsts::Hsts;
 pub use overrides::CspOverride;
 pub use overrides::Overrides;
 pub use permissions::{Allow, PermissionsPolicy};
+pub use redirect::HttpsRedirect;
 #[doc(hidden)]
 pub use redirect::RedirectDecision;
-pub use redirect::{HttpsRedirect, RedirectExemptions};
 pub use referrer_policy::ReferrerPolicy;
 pub use set::SecureHeaders;
 

@@ -46,13 +46,15 @@ impl Allow {
 /// ```
 /// use rampart_core::headers::{Allow, PermissionsPolicy};
 /// let p = PermissionsPolicy::new()
-///     .deny("geolocation").unwrap()
-///     .allow("fullscreen", [Allow::SelfOrigin, Allow::origin("https://example.com").unwrap()]).unwrap();
+///     .deny("geolocation")
+///     .allow("fullscreen", [Allow::SelfOrigin, Allow::origin("https://example.com").unwrap()]);
 /// assert_eq!(p.to_string(), r#"geolocation=(), fullscreen=(self "https://example.com")"#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PermissionsPolicy {
     features: Vec<(String, Vec<Allow>)>,
+    /// Feature names that are no structured-field key, for the header set's `build()`.
+    problems: Vec<ConfigError>,
 }
 
 impl PermissionsPolicy {
@@ -73,9 +75,7 @@ impl PermissionsPolicy {
     /// assert_eq!(PermissionsPolicy::recommended().to_string(), "browsing-topics=()");
     /// ```
     pub fn recommended() -> Self {
-        Self::new()
-            .deny("browsing-topics")
-            .expect("valid feature name")
+        Self::new().deny("browsing-topics")
     }
 
     /// Whether no feature is listed.
@@ -92,33 +92,40 @@ impl PermissionsPolicy {
     ///
     /// ```
     /// # use rampart_core::headers::PermissionsPolicy;
-    /// assert_eq!(PermissionsPolicy::new().deny("camera").unwrap().to_string(), "camera=()");
+    /// assert_eq!(PermissionsPolicy::new().deny("camera").to_string(), "camera=()");
     /// ```
-    pub fn deny(self, feature: &str) -> Result<Self, ConfigError> {
+    pub fn deny(self, feature: &str) -> Self {
         self.allow(feature, [])
     }
 
     /// Allows a feature for the given origins (replacing an earlier entry for it).
+    /// A feature name that is no structured-field key is reported by the
+    /// header set's `build()`.
     ///
     /// ```
-    /// # use rampart_core::headers::{Allow, PermissionsPolicy};
-    /// let p = PermissionsPolicy::new().allow("autoplay", [Allow::All]).unwrap();
+    /// # use rampart_core::headers::{Allow, PermissionsPolicy, SecureHeaders};
+    /// let p = PermissionsPolicy::new().allow("autoplay", [Allow::All]);
     /// assert_eq!(p.to_string(), "autoplay=*");
-    /// assert!(PermissionsPolicy::new().allow("Bad Name", [Allow::All]).is_err());
+    /// let bad = PermissionsPolicy::new().allow("Bad Name", [Allow::All]);
+    /// assert!(SecureHeaders::builder().permissions_policy(bad).build().is_err());
     /// ```
-    pub fn allow(
-        mut self,
-        feature: &str,
-        allow: impl IntoIterator<Item = Allow>,
-    ) -> Result<Self, ConfigError> {
-        validate_key(feature, "permissions_policy")?;
+    pub fn allow(mut self, feature: &str, allow: impl IntoIterator<Item = Allow>) -> Self {
+        if let Err(e) = validate_key(feature, "permissions_policy") {
+            self.problems.push(e);
+            return self;
+        }
         let allow: Vec<Allow> = allow.into_iter().collect();
         if let Some(slot) = self.features.iter_mut().find(|(f, _)| f == feature) {
             slot.1 = allow;
         } else {
             self.features.push((feature.to_string(), allow));
         }
-        Ok(self)
+        self
+    }
+
+    /// The mistakes the policy was made with.
+    pub(crate) fn problems(&self) -> impl Iterator<Item = &ConfigError> {
+        self.problems.iter()
     }
 
     /// Parses a header string such as `geolocation=(), fullscreen=(self "https://a.example")`.
@@ -168,7 +175,8 @@ impl PermissionsPolicy {
                     format!("`{member}`: the value must be *, self or an inner list such as () or (self \"https://a.example\")"),
                 ));
             };
-            p = p.allow(key.trim(), allow)?;
+            validate_key(key.trim(), "permissions_policy")?;
+            p = p.allow(key.trim(), allow);
         }
         Ok(p)
     }

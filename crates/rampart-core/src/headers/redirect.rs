@@ -1,96 +1,8 @@
 //! The HTTPS redirect: when to send it and where to.
 
-use std::sync::Arc;
-
 use http::{HeaderValue, Method, StatusCode, Uri};
 
-use crate::{ConfigError, RequestFacts};
-
-type Predicate = Arc<dyn Fn(&http::request::Parts) -> bool + Send + Sync>;
-
-/// Which requests skip the HTTPS redirect (health checks, internal probes).
-///
-/// Paths match exactly or as a prefix on segment boundaries: `/health` exempts
-/// `/health` and `/health/live`, not `/healthz`.
-///
-/// ```
-/// use rampart_core::headers::RedirectExemptions;
-/// let e = RedirectExemptions::default().path("/health").unwrap();
-/// assert!(e.matches_path("/health/live"));
-/// assert!(!e.matches_path("/healthz"));
-/// ```
-#[derive(Clone, Default)]
-pub struct RedirectExemptions {
-    paths: Vec<String>,
-    predicate: Option<Predicate>,
-}
-
-impl std::fmt::Debug for RedirectExemptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedirectExemptions")
-            .field("paths", &self.paths)
-            .field("predicate", &self.predicate.is_some())
-            .finish()
-    }
-}
-
-impl RedirectExemptions {
-    /// Exempts a path and everything below it.
-    ///
-    /// ```
-    /// # use rampart_core::headers::RedirectExemptions;
-    /// assert!(RedirectExemptions::default().path("health").is_err());
-    /// assert!(RedirectExemptions::default().path("/a/../health").is_err());
-    /// ```
-    pub fn path(mut self, path: &str) -> Result<Self, ConfigError> {
-        self.paths.push(crate::path::config_prefix(
-            "https_redirect.exempt_path",
-            path,
-            crate::path::PrefixEscapes::NonAscii,
-        )?);
-        Ok(self)
-    }
-
-    /// Exempts requests for which `f` returns true.
-    ///
-    /// ```
-    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, RedirectExemptions, SecureHeaders};
-    /// # use rampart_core::ConnectionInfo;
-    /// let e = RedirectExemptions::default().predicate(|p| p.headers.contains_key("x-probe"));
-    /// let sh = SecureHeaders::builder().https_redirect(HttpsRedirect::default().exempt(e)).build().unwrap();
-    /// let (probe, _) = http::Request::get("http://shop.example/").header("x-probe", "1")
-    ///     .body(()).unwrap().into_parts();
-    /// let facts = sh.facts(ConnectionInfo::default(), &probe.uri, &probe.headers);
-    /// assert_eq!(sh.redirect(&probe.method, &probe.uri, &facts, Some(&probe)), RedirectDecision::Continue);
-    /// ```
-    pub fn predicate(
-        mut self,
-        f: impl Fn(&http::request::Parts) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.predicate = Some(Arc::new(f));
-        self
-    }
-
-    /// Whether `path` is exempt by the path rules.
-    ///
-    /// ```
-    /// # use rampart_core::headers::RedirectExemptions;
-    /// assert!(RedirectExemptions::default().path("/").unwrap().matches_path("/anything"));
-    /// ```
-    pub fn matches_path(&self, path: &str) -> bool {
-        // Same rule as the CSRF exemptions: ambiguous paths (dot segments, `//`,
-        // escapes of `.`, `/`, `\` or `%`, malformed escapes) are never exempt.
-        self.paths.iter().any(|p| crate::path::within(path, p))
-    }
-
-    pub(crate) fn has_predicate(&self) -> bool {
-        self.predicate.is_some()
-    }
-
-    pub(crate) fn matches_parts(&self, parts: &http::request::Parts) -> bool {
-        self.predicate.as_ref().is_some_and(|f| f(parts))
-    }
-}
+use crate::{ConfigError, Exemptions, RequestFacts};
 
 /// HTTPS redirect settings.
 ///
@@ -98,7 +10,7 @@ impl RedirectExemptions {
 /// use rampart_core::headers::HttpsRedirect;
 /// # use rampart_core::headers::{RedirectDecision, SecureHeaders};
 /// # use rampart_core::ConnectionInfo;
-/// let r = HttpsRedirect::default().https_port(8443).allowed_hosts(["shop.example"]).unwrap();
+/// let r = HttpsRedirect::default().https_port(8443).allowed_hosts(["shop.example"]);
 /// let sh = SecureHeaders::builder().https_redirect(r).build().unwrap();
 /// # let decide = |uri: &str| {
 /// #     let req = http::Request::get(uri).body(()).unwrap();
@@ -114,7 +26,8 @@ pub struct HttpsRedirect {
     pub(crate) enabled: bool,
     pub(crate) https_port: Option<u16>,
     pub(crate) allowed_hosts: Option<Vec<String>>,
-    pub(crate) exempt: RedirectExemptions,
+    pub(crate) exempt: Exemptions,
+    problems: Vec<ConfigError>,
 }
 
 impl Default for HttpsRedirect {
@@ -123,7 +36,8 @@ impl Default for HttpsRedirect {
             enabled: true,
             https_port: None,
             allowed_hosts: None,
-            exempt: RedirectExemptions::default(),
+            exempt: Exemptions::default(),
+            problems: Vec::new(),
         }
     }
 }
@@ -172,13 +86,13 @@ impl HttpsRedirect {
     /// host the request names, and building the set logs a warning.
     ///
     /// ```
-    /// # use rampart_core::headers::HttpsRedirect;
-    /// assert!(HttpsRedirect::default().allowed_hosts(["Shop.example", "[::1]"]).is_ok());
-    /// assert!(HttpsRedirect::default().allowed_hosts(["bad host"]).is_err());
-    /// assert!(HttpsRedirect::default().allowed_hosts(["shop.example:443"]).is_err());
-    /// assert!(HttpsRedirect::default().allowed_hosts(["evil.example;"]).is_err());
+    /// # use rampart_core::headers::{HttpsRedirect, SecureHeaders};
+    /// assert!(SecureHeaders::builder().https_redirect(HttpsRedirect::default().allowed_hosts(["Shop.example", "[::1]"])).build().is_ok());
+    /// assert!(SecureHeaders::builder().https_redirect(HttpsRedirect::default().allowed_hosts(["bad host"])).build().is_err());
+    /// assert!(SecureHeaders::builder().https_redirect(HttpsRedirect::default().allowed_hosts(["shop.example:443"])).build().is_err());
+    /// assert!(SecureHeaders::builder().https_redirect(HttpsRedirect::default().allowed_hosts(["evil.example;"])).build().is_err());
     /// ```
-    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Result<Self, ConfigError>
+    pub fn allowed_hosts<I, S>(mut self, hosts: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -188,31 +102,40 @@ impl HttpsRedirect {
             let h = h.as_ref().trim().to_ascii_lowercase();
             let bare = h.starts_with('[') && h.ends_with(']') || !h.contains(':');
             if !bare || !crate::request::valid_host(&h) {
-                return Err(ConfigError::new(
+                self.problems.push(ConfigError::new(
                     "https_redirect.allowed_hosts",
                     format!("`{h}` is not a host name; list bare names such as shop.example or [2001:db8::1] (no scheme, port or path)"),
                 ));
+                continue;
             }
             list.push(h);
         }
         self.allowed_hosts = Some(list);
-        Ok(self)
+        self
     }
 
-    /// Replaces the exemptions.
+    /// Requests that are never redirected (path prefixes or a predicate: the
+    /// redirect runs before routing, so a route exemption is a build error).
     ///
     /// ```
-    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, RedirectExemptions, SecureHeaders};
-    /// # use rampart_core::ConnectionInfo;
-    /// let r = HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health").unwrap());
+    /// # use rampart_core::headers::{HttpsRedirect, RedirectDecision, SecureHeaders};
+    /// # use rampart_core::{ConnectionInfo, Exemptions};
+    /// let r = HttpsRedirect::default().exempt(Exemptions::new().path_prefix("/health"));
     /// let sh = SecureHeaders::builder().https_redirect(r).build().unwrap();
     /// let req = http::Request::get("http://shop.example/health/live").body(()).unwrap();
     /// let facts = sh.facts(ConnectionInfo::default(), req.uri(), req.headers());
     /// assert_eq!(sh.redirect(req.method(), req.uri(), &facts, None), RedirectDecision::Continue);
     /// ```
-    pub fn exempt(mut self, exempt: RedirectExemptions) -> Self {
+    pub fn exempt(mut self, exempt: Exemptions) -> Self {
         self.exempt = exempt;
         self
+    }
+
+    /// Every mistake in these settings, for the header set's `build()`.
+    pub(crate) fn problems(&self) -> Vec<ConfigError> {
+        let mut out = self.problems.clone();
+        out.extend(self.exempt.problems(false, "https_redirect.exempt"));
+        out
     }
 }
 

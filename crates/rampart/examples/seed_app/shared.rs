@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use rampart_core::csp::{Csp, CspReport, Policy, ReportCollector};
 use rampart_core::csrf::Csrf;
-use rampart_core::headers::{HttpsRedirect, RedirectExemptions, SecureHeaders};
-use rampart_core::{ConfigError, ProxyHeaders, ProxyTrust};
+use rampart_core::headers::{HttpsRedirect, SecureHeaders};
+use rampart_core::{ConfigError, Exemptions, ProxyHeaders, ProxyTrust};
 
 /// The home page template (nonce and CSRF token placeholders).
 pub const INDEX_HTML: &str = include_str!("templates/index.html");
@@ -114,10 +114,9 @@ pub fn seed_csp(cfg: &SeedConfig) -> Result<Csp, ConfigError> {
 
 /// Secure headers: rampart's defaults, the post's CSP, a TLS proxy on loopback.
 pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
-    let mut redirect =
-        HttpsRedirect::default().exempt(RedirectExemptions::default().path("/health")?);
+    let mut redirect = HttpsRedirect::default().exempt(Exemptions::new().path_prefix("/health"));
     if !cfg.allowed_hosts.is_empty() {
-        redirect = redirect.allowed_hosts(&cfg.allowed_hosts)?;
+        redirect = redirect.allowed_hosts(&cfg.allowed_hosts);
     }
     SecureHeaders::builder()
         .proxy_trust(seed_proxy_trust())
@@ -129,10 +128,11 @@ pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
 /// CSRF on, /api/echo and the CSP report endpoint exempt (browsers POST reports
 /// without a token), keys from configuration or the environment.
 pub fn seed_csrf(cfg: &SeedConfig) -> Result<Csrf, ConfigError> {
-    let mut b = Csrf::builder().exempt_route("/api/echo");
+    let mut exempt = Exemptions::new().route("/api/echo");
     if let Some(uri) = &cfg.csp_report_uri {
-        b = b.exempt_route(uri);
+        exempt = exempt.route(uri);
     }
+    let mut b = Csrf::builder().exempt(exempt);
     if let Some(k) = &cfg.csrf_key {
         b = b.key(k);
     }

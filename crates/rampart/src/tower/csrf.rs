@@ -27,8 +27,8 @@ pub type CsrfBody<B> = Either<B, Full<Bytes>>;
 ///
 /// Exempting routes, in axum's own idiom: `Router::layer` wraps only the routes
 /// added before it, so routes added after the layer are not protected (a
-/// webhook, say). Alternatively name them with `CsrfBuilder::exempt_route` (the
-/// matched route pattern, exact) or `exempt_path_prefix` (segment boundaries).
+/// webhook, say). Alternatively name them with `CsrfBuilder::exempt` and
+/// `Exemptions` (matched route patterns, path prefixes, predicates).
 ///
 /// ```
 /// use axum::{routing::post, Router};

@@ -25,7 +25,7 @@ use super::connection::connection_info;
 ///
 /// Browsers send reports as token-less, often cross-site POSTs: keep this
 /// endpoint out of the CSRF protection (mount it outside the CSRF layer or
-/// middleware, or exempt its route with `CsrfBuilder::exempt_route`), or every
+/// middleware, or exempt its route with `CsrfBuilder::exempt(Exemptions::new().route(..))`), or every
 /// report is refused with 403.
 ///
 /// ```

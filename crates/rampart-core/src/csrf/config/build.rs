@@ -11,8 +11,9 @@ impl CsrfBuilder {
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
-    /// let e = Csrf::builder().key(&[1; 32]).exempt_path_prefix("api").build().unwrap_err();
-    /// assert_eq!(e.setting(), "csrf.exempt_path_prefix");
+    /// # use rampart_core::Exemptions;
+    /// let e = Csrf::builder().key(&[1; 32]).exempt(Exemptions::new().path_prefix("api")).build().unwrap_err();
+    /// assert_eq!(e.setting(), "exempt.path_prefix");
     /// ```
     pub fn build(mut self) -> Result<Csrf, ConfigError> {
         let mut problems = Problems::default();
@@ -21,6 +22,9 @@ impl CsrfBuilder {
         }
         for e in self.proxy_trust.problems() {
             problems.push(e.clone());
+        }
+        for e in self.exempt.problems(true, "csrf.exempt") {
+            problems.push(e);
         }
         let keys = problems.check(self.resolve_keys());
 
@@ -149,9 +153,7 @@ impl CsrfBuilder {
             body_limit: self.body_limit,
             body_timeout: self.body_timeout,
             cache_control,
-            exempt_prefixes: self.exempt_prefixes,
-            exempt_routes: self.exempt_routes,
-            exempt_if: self.exempt_if,
+            exempt: self.exempt,
             include_only: self.include_only,
             include_prefixes: self.include_prefixes,
             include_routes: self.include_routes,
@@ -180,6 +182,9 @@ impl CsrfBuilder {
             }
         }
         if let Some(r) = ring {
+            if let Some(e) = ConfigError::all(r.problems().to_vec()) {
+                return Err(e);
+            }
             return Ok(r);
         }
         if let Ok(value) = std::env::var(DEFAULT_KEY_ENV) {
@@ -205,9 +210,9 @@ impl Inner {
         let path = parts.uri.path();
         let plain = plain_path(path);
         let route_in = |list: &[String]| matched_route.is_some_and(|r| list.iter().any(|p| p == r));
-        let exempt = (plain && self.exempt_prefixes.iter().any(|p| prefix_matches(path, p)))
-            || route_in(&self.exempt_routes)
-            || self.exempt_if.iter().any(|f| f(parts));
+        let exempt = (plain && self.exempt.matches_prefix(path))
+            || self.exempt.matches_route(matched_route)
+            || self.exempt.matches_parts(parts);
         if exempt {
             return false;
         }

@@ -19,7 +19,7 @@ fn config_errors() {
     assert_eq!(e.setting(), "csrf.trusted_origin");
     let e = Csrf::builder()
         .key(&[1; 32])
-        .exempt_path_prefix("api")
+        .exempt(crate::Exemptions::new().path_prefix("api"))
         .build()
         .unwrap_err();
     assert!(e.message().contains("\"/api\""), "{e}");

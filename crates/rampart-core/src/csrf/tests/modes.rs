@@ -57,9 +57,12 @@ fn referer_on_https() {
 fn exemptions_and_include_mode() {
     let c = Csrf::builder()
         .key(&KEY)
-        .exempt_path_prefix("/foo")
-        .exempt_route("/hooks/{id}")
-        .exempt_if(|p| p.headers.contains_key("x-internal"))
+        .exempt(
+            crate::Exemptions::new()
+                .path_prefix("/foo")
+                .route("/hooks/{id}")
+                .when(|p| p.headers.contains_key("x-internal")),
+        )
         .build()
         .unwrap();
     let f = facts(false);
