@@ -472,12 +472,12 @@ fn percent_decode(s: &str) -> String {
 
 /// The axum_csrf state shared by setup and the benched routers (its key and
 /// salt are random per config, so the same config must be used throughout).
-fn axum_csrf_config() -> axum_csrf::CsrfBuilder {
-    axum_csrf::CsrfBuilder::default()
+fn axum_csrf_config() -> axum_csrf::CsrfConfig {
+    axum_csrf::CsrfConfig::default()
 }
 
 /// Obtains a valid cookie + token pair from each implementation, once.
-fn obtain_tokens(ac: &axum_csrf::CsrfBuilder) -> Tokens {
+fn obtain_tokens(ac: &axum_csrf::CsrfConfig) -> Tokens {
     let get_req = || {
         Request::get("/")
             .header("host", "localhost")
@@ -557,7 +557,7 @@ async fn axum_csrf_form(
     }
 }
 
-async fn axum_csrf_get(State(_c): State<axum_csrf::CsrfBuilder>) -> &'static str {
+async fn axum_csrf_get(State(_c): State<axum_csrf::CsrfConfig>) -> &'static str {
     "ok"
 }
 

@@ -160,7 +160,7 @@ where
                 let service = self.service.clone();
                 Box::pin(async move {
                     let payload = req.take_payload();
-                    let deadline = actix_web::rt::time::sleep(timeout);
+                    let deadline = crate::deadline::after(timeout);
                     let read = read_limited(&parts.headers, payload, limit, |p| p, deadline).await;
                     let state = match csrf.check_body_read(request, &parts.headers, read).await {
                         Ok((state, PassBody::Untouched(payload))) => {

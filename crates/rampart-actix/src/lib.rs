@@ -67,6 +67,7 @@ pub use rampart_core as core;
 mod connection;
 mod convert;
 mod csrf;
+mod deadline;
 mod extract;
 mod headers;
 mod overrides;

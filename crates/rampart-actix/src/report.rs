@@ -95,7 +95,7 @@ async fn handle(
         return convert::response_from_http(res);
     }
     let headers = convert::to_http(req.headers());
-    let deadline = actix_web::rt::time::sleep(collector.body_deadline());
+    let deadline = crate::deadline::after(collector.body_deadline());
     let read = read_limited(
         &headers,
         payload,

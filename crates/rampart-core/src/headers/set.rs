@@ -188,7 +188,8 @@ impl SecureHeaders {
             self.apply_from_template(facts, nonces, headers);
             return;
         }
-        let handler_cache_control = headers.contains_key(header::CACHE_CONTROL);
+        let nonces = overrides.and_then(|o| o.nonces.as_ref()).or(nonces);
+        let private = self.owes_private(nonces, headers);
         // One growth of the map instead of several while inserting (+2: HSTS, CSP).
         // A failed reservation only means the inserts grow the map themselves.
         let _ = headers.try_reserve(inner.always.len() + 2);
@@ -200,9 +201,8 @@ impl SecureHeaders {
                 insert(headers, &header::STRICT_TRANSPORT_SECURITY, hsts, overwrite);
             }
         }
-        let nonces = overrides.and_then(|o| o.nonces.as_ref()).or(nonces);
-        if !handler_cache_control && nonces.is_some_and(RequestNonces::any_generated) {
-            self.keep_private(headers);
+        if let Some(cc) = private {
+            headers.insert(header::CACHE_CONTROL, cc.clone());
         }
         match overrides.and_then(|o| o.csp.as_ref()) {
             Some(CspOverride::Off) => {}
@@ -242,7 +242,7 @@ impl SecureHeaders {
         let inner = &*self.inner;
         let overwrite = inner.override_existing;
         let template = &inner.templates[usize::from(facts.secure())];
-        let handler_cache_control = headers.contains_key(header::CACHE_CONTROL);
+        let private = self.owes_private(nonces, headers);
         let mut out = template.map.clone();
         let mut current: Option<HeaderName> = None;
         // CSP headers the handler set itself (bit per header of the policy).
@@ -271,8 +271,8 @@ impl SecureHeaders {
                 csp.write_headers_except(&mut out, nonces, handler_csp);
             }
         }
-        if !handler_cache_control && nonces.is_some_and(RequestNonces::any_generated) {
-            self.keep_private(&mut out);
+        if let Some(cc) = private {
+            out.insert(header::CACHE_CONTROL, cc.clone());
         }
         *headers = out;
         inner.cookies.apply(headers, facts.secure());
@@ -308,13 +308,18 @@ impl SecureHeaders {
 }
 
 impl SecureHeaders {
-    /// Called when the handler chose no `Cache-Control`: the configured one
-    /// replaces any the set itself carries (an extra header is not the
-    /// handler's choice, and would make nonce pages cacheable).
-    fn keep_private(&self, headers: &mut HeaderMap) {
-        if let Some(cc) = &self.inner.nonce_cache_control {
-            headers.insert(header::CACHE_CONTROL, cc.clone());
-        }
+    /// The `Cache-Control` a response owes: when the page used its nonce and
+    /// the handler chose none (decided on the handler's own headers, before
+    /// the set's: an extra header is not the handler's choice).
+    fn owes_private(
+        &self,
+        nonces: Option<&RequestNonces>,
+        handler: &HeaderMap,
+    ) -> Option<&HeaderValue> {
+        let cc = self.inner.nonce_cache_control.as_ref()?;
+        (nonces.is_some_and(RequestNonces::any_generated)
+            && !handler.contains_key(header::CACHE_CONTROL))
+        .then_some(cc)
     }
 }
 
