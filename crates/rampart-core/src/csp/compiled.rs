@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::directive::{Directive, Sources};
+use super::directive::Sources;
 use super::directives::check_directive_name;
 use super::header::CompiledHeader;
 use super::lint::{Finding, Severity};
 use super::nonce::{NonceCells, RequestNonces};
 use super::policy::{is_group_name, Policy};
-use super::source::{check_chars, Keyword, Source};
+use super::source::check_chars;
 use crate::ConfigError;
 
 /// `Content-Security-Policy-Report-Only`.
@@ -28,28 +28,6 @@ const NONCE_DIRECTIVES: [&str; 7] = [
     "style-src-elem",
     "style-src-attr",
 ];
-
-/// Creates every directive in `dirs` that `policy` lacks, from what it fell back to.
-///
-/// This is what the browser would have applied anyway, so adding a nonce to the new
-/// directive does not loosen or tighten anything else (Flask-Talisman instead
-/// silently skipped such directives, issue #30). With nothing to inherit the new
-/// directive is `'none'`, which becomes just the nonce when one is added.
-pub(crate) fn create_nonce_directives(policy: &Policy, dirs: &[&str]) -> Policy {
-    let mut p = policy.clone();
-    for name in dirs {
-        let name = name.to_ascii_lowercase();
-        if p.directive(&name).is_some() || super::directives::directive_info(&name).is_none() {
-            continue;
-        }
-        let sources = p
-            .effective(&name)
-            .map(|d| d.sources().to_vec())
-            .unwrap_or_else(|| vec![Source::Keyword(Keyword::None)]);
-        p.push_unchecked(Directive::new_unchecked(&name, sources));
-    }
-    p
-}
 
 /// Content Security Policy configuration; [`build`](CspBuilder::build) compiles it.
 ///
@@ -241,7 +219,7 @@ impl CspBuilder {
             .map(String::as_str)
             .collect();
         let prepare = |p: &Policy| -> Result<Policy, ConfigError> {
-            let mut p = create_nonce_directives(p, &all_nonce);
+            let mut p = p.with_nonce_directives(&all_nonce);
             if let (Some(uri), None) = (&self.report_uri, p.directive("report-uri")) {
                 p = p.with_sources("report-uri", uri.as_str())?;
             }

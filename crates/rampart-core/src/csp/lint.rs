@@ -102,7 +102,7 @@ const LINT_NONCE: &str = "per-request";
 /// The policy as the browser sees it once a nonce is added to `nonce_dirs`
 /// (missing directives are created from their fallback, as `CspBuilder::nonce_in` does).
 fn with_placeholder_nonces(policy: &Policy, nonce_dirs: &[&str]) -> Policy {
-    let mut p = super::compiled::create_nonce_directives(policy, nonce_dirs);
+    let mut p = policy.with_nonce_directives(nonce_dirs);
     for name in nonce_dirs {
         let name = name.to_ascii_lowercase();
         if let Some(d) = p.directive_mut(&name) {

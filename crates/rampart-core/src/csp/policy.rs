@@ -163,6 +163,28 @@ pub(crate) fn is_group_name(t: &str) -> bool {
 }
 
 impl Policy {
+    /// Creates every directive in `dirs` that `policy` lacks, from what it fell back to.
+    ///
+    /// This is what the browser would have applied anyway, so adding a nonce to the new
+    /// directive does not loosen or tighten anything else (Flask-Talisman instead
+    /// silently skipped such directives, issue #30). With nothing to inherit the new
+    /// directive is `'none'`, which becomes just the nonce when one is added.
+    pub(crate) fn with_nonce_directives(&self, dirs: &[&str]) -> Policy {
+        let mut p = self.clone();
+        for name in dirs {
+            let name = name.to_ascii_lowercase();
+            if p.directive(&name).is_some() || super::directives::directive_info(&name).is_none() {
+                continue;
+            }
+            let sources = p
+                .effective(&name)
+                .map(|d| d.sources().to_vec())
+                .unwrap_or_else(|| vec![Source::Keyword(Keyword::None)]);
+            p.push_unchecked(Directive::new_unchecked(&name, sources));
+        }
+        p
+    }
+
     /// Parses a header value such as `"default-src 'self'; img-src *"`.
     ///
     /// Directives are split on `;` (empty pieces, e.g. from a trailing `;`, are

@@ -12,6 +12,7 @@ use super::cookie::{valid_cookie_name, CookieSettings};
 use super::keys::KeyRing;
 use super::origin_check::OriginPolicy;
 use super::reject::Rejection;
+use super::settings::{Inner, RejectHook};
 use super::state::Csrf;
 use crate::error::Problems;
 use crate::{ConfigError, Exemptions, Origin, ProxyTrust};
@@ -36,8 +37,6 @@ pub const DEFAULT_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 *
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default deadline for a body the token must be read from.
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
-
-type RejectHook = Arc<dyn Fn(&Rejection) -> http::Response<Bytes> + Send + Sync>;
 
 /// Builder for [`Csrf`]; start with [`Csrf::builder`].
 ///
@@ -89,29 +88,6 @@ pub struct CsrfBuilder {
     on_reject: Option<RejectHook>,
     proxy_trust: ProxyTrust,
     errors: Vec<ConfigError>,
-}
-
-/// Compiled settings shared by every clone of [`Csrf`] and every token handle.
-pub(crate) struct Inner {
-    pub(crate) keys: KeyRing,
-    pub(crate) origin: OriginPolicy,
-    pub(crate) tokens: bool,
-    pub(crate) session_cookie: Option<String>,
-    pub(crate) header_name: HeaderName,
-    pub(crate) header_name_str: String,
-    pub(crate) field_name: String,
-    pub(crate) json_key: String,
-    pub(crate) cookie: CookieSettings,
-    pub(crate) body_limit: usize,
-    pub(crate) body_timeout: Duration,
-    pub(crate) cache_control: Option<http::HeaderValue>,
-    pub(crate) exempt: Exemptions,
-    pub(crate) include_only: bool,
-    pub(crate) include_prefixes: Vec<String>,
-    pub(crate) include_routes: Vec<String>,
-    pub(crate) report_only: bool,
-    pub(crate) on_reject: Option<RejectHook>,
-    pub(crate) proxy_trust: ProxyTrust,
 }
 
 impl Default for CsrfBuilder {
@@ -166,10 +142,10 @@ impl CsrfBuilder {
     }
 
     /// Whose forwarded headers tell the request's own origin, for a CSRF layer
-    /// used without a secure headers layer. Under one, the header set's proxy
-    /// trust decides (one place, one answer): set it there
-    /// ([`SecureHeadersBuilder::proxy_trust`](crate::headers::SecureHeadersBuilder::proxy_trust));
-    /// a trust set here as well is not used, and that is logged once.
+    /// used without a secure headers layer. Under one, set it on the header set
+    /// ([`SecureHeadersBuilder::proxy_trust`](crate::headers::SecureHeadersBuilder::proxy_trust)):
+    /// a header set that trusts a proxy shares its facts with this layer, and a
+    /// trust set here as well is then unused (logged once).
     ///
     /// ```
     /// use rampart_core::csrf::Csrf;
@@ -489,7 +465,24 @@ impl CsrfBuilder {
     }
 }
 
-use crate::path::{escapes_ascii, plain_path, prefix_matches};
+impl Csrf {
+    /// Starts a configuration with the defaults.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
+    /// // By default every unsafe method is checked, and cross-site ones are refused.
+    /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
+    ///     .body(()).unwrap().into_parts();
+    /// let Decision::Reject(r) = csrf.check(&forged, &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::CrossOrigin);
+    /// ```
+    pub fn builder() -> CsrfBuilder {
+        CsrfBuilder::default()
+    }
+}
 
 mod build;
 mod cookies;

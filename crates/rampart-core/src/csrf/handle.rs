@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use http::HeaderValue;
 use smallvec::SmallVec;
 
-use super::config::Inner;
 use super::cookie::cookie_pairs;
+use super::settings::Inner;
 use super::token::{self, Secret};
 
 /// Handle to the request's CSRF token, shared between the request extensions

@@ -97,6 +97,7 @@ mod keys;
 mod origin_check;
 mod reject;
 mod request;
+mod settings;
 mod state;
 mod token;
 

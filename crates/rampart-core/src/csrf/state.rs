@@ -9,10 +9,10 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use smallvec::SmallVec;
 
 use super::body::{self};
-use super::config::{CsrfBuilder, Inner};
 use super::handle::{CsrfToken, TokenShared};
 use super::reject::{default_parts, RejectReason, Rejection};
 use super::request::{pending_line, CsrfRequest, Line, Pending};
+use super::settings::Inner;
 use crate::request::Facts;
 
 /// CSRF protection, compiled from a [`CsrfBuilder`]: cheap to clone, `Send + Sync`.
@@ -92,23 +92,6 @@ impl fmt::Debug for Csrf {
 }
 
 impl Csrf {
-    /// Starts a configuration with the defaults.
-    ///
-    /// ```
-    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
-    /// # use rampart_core::{RequestFacts, Scheme};
-    /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
-    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
-    /// // By default every unsafe method is checked, and cross-site ones are refused.
-    /// let (forged, _) = http::Request::post("/x").header("sec-fetch-site", "cross-site")
-    ///     .body(()).unwrap().into_parts();
-    /// let Decision::Reject(r) = csrf.check(&forged, &facts, None) else { panic!() };
-    /// assert_eq!(r.reason, RejectReason::CrossOrigin);
-    /// ```
-    pub fn builder() -> CsrfBuilder {
-        CsrfBuilder::default()
-    }
-
     #[doc(hidden)]
     /// The proxy trust an adapter works out this layer's facts under, when no
     /// header layer shared a scope.

@@ -4,10 +4,10 @@
 //! [`SecureHeaders`] is built once (all values validated and encoded then) and
 //! consulted twice per request by an adapter:
 //!
-//! 1. [`SecureHeaders::redirect`] before the application runs: plain-HTTP
-//!    requests for non-loopback hosts are redirected to https.
-//! 2. [`SecureHeaders::apply`] on every response: the prebuilt values are inserted
-//!    where the application did not set its own (unless `override_existing`).
+//! 1. before the application runs: plain-HTTP requests for non-loopback hosts
+//!    are redirected to https ([`HttpsRedirect`]);
+//! 2. on every response: the prebuilt values are inserted where the
+//!    application did not set its own (unless `override_existing`).
 //!
 //! ```
 //! use rampart_core::headers::SecureHeaders;

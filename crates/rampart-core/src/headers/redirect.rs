@@ -97,6 +97,8 @@ impl HttpsRedirect {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
+        // Given again, the new list replaces the old one, mistakes included.
+        self.problems.clear();
         let mut list = Vec::new();
         for h in hosts {
             let h = h.as_ref().trim().to_ascii_lowercase();
@@ -184,7 +186,13 @@ impl HttpsRedirect {
         facts: &RequestFacts,
         parts: Option<&http::request::Parts>,
     ) -> RedirectDecision {
-        if !self.enabled || facts.secure() || facts.is_loopback_host() {
+        // Loopback hosts are served over http for local development, but not
+        // through a proxy: behind one, `Host` is often the proxy's upstream
+        // address (nginx's default), which would exempt every request.
+        if !self.enabled
+            || facts.secure()
+            || facts.is_loopback_host() && !facts.from_trusted_proxy()
+        {
             return RedirectDecision::Continue;
         }
         if self.exempt.matches_path(uri.path()) {

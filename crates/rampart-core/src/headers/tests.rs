@@ -169,3 +169,35 @@ fn extra_headers_cannot_shadow_the_set() {
     assert_eq!(h["strict-transport-security"], "max-age=60");
     assert_eq!(h["content-security-policy"], "default-src 'self'");
 }
+
+/// Behind a proxy that passes nginx's default `Host` (its upstream address,
+/// a loopback one) and reports only the scheme, plain-http requests are still
+/// redirected: the loopback exemption is for local development, not proxies.
+#[test]
+fn a_loopback_host_through_a_proxy_is_still_redirected() {
+    use crate::adapter::Inbound;
+    use crate::{ConnectionInfo, ProxyHeaders, ProxyTrust};
+    let trust =
+        ProxyTrust::loopback(ProxyHeaders::X_FORWARDED_PROTO | ProxyHeaders::X_FORWARDED_FOR);
+    let sh = SecureHeaders::builder().proxy_trust(trust).build().unwrap();
+    let proxy = ConnectionInfo::peer("127.0.0.1".parse().unwrap());
+    let via_proxy = http::Request::get("/login")
+        .header("host", "127.0.0.1:8000")
+        .header("x-forwarded-proto", "http")
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    let Inbound::Respond(res) = sh.inbound(proxy, &via_proxy) else {
+        panic!("a plain-http request through the proxy is not served")
+    };
+    assert_eq!(res.status(), 301);
+    // Local development, no proxy in between: served over http.
+    let local = http::Request::get("/login")
+        .header("host", "127.0.0.1:8000")
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    assert!(matches!(sh.inbound(proxy, &local), Inbound::Continue(_)));
+}

@@ -442,18 +442,19 @@ impl ProxyTrust {
     pub fn facts(&self, conn: ConnectionInfo, uri: &Uri, headers: &HeaderMap) -> RequestFacts {
         let fwd = self.forwarded(conn, headers, Want::Facts);
         let scheme = scheme_of(conn, fwd.proto);
-        // A forwarded host naming this machine is not believed: no proxy
-        // forwards a public client's request for `localhost`, and believing it
-        // would serve that client over plain http (the loopback exemption).
-        let forwarded_host = fwd.host.map(|mut h| {
+        // A host the proxy reports is the host; when it is no valid host, or
+        // names this machine (no proxy forwards a public client's request for
+        // `localhost`), the request has none: it is refused, never served on
+        // the request's own `Host` (the proxy's upstream address).
+        if let Some(mut h) = fwd.host {
             h.make_ascii_lowercase();
-            h
-        });
-        let forwarded_host =
-            forwarded_host.filter(|h| !(valid_host(h) && is_loopback_hostname(host_name(h))));
+            let host = (valid_host(&h) && !is_loopback_hostname(host_name(&h))).then_some(h);
+            return RequestFacts::from_parts(scheme, host, fwd.trusted);
+        }
         // One copy of the host, lower-cased in place.
-        let host = forwarded_host
-            .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
+        let host = uri
+            .authority()
+            .map(|a| a.as_str().to_owned())
             .or_else(|| {
                 headers
                     .get(http::header::HOST)

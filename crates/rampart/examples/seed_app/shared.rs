@@ -209,7 +209,7 @@ pub fn print_banner(framework: &str, addr: SocketAddr, headers: &SecureHeaders) 
     for (name, value) in headers.header_values() {
         println!("  {name}: {value}");
     }
-    println!("  plus, per response that renders a form: the CSRF secret cookie and Vary: Cookie");
+    println!("  plus, per response that renders a form: the CSRF secret cookie, Vary: Cookie and Cache-Control: private, no-store");
     if let Some(csp) = headers.csp() {
         println!("\nCSP linter findings for this policy:");
         for f in csp.findings() {

@@ -199,34 +199,3 @@ impl CsrfBuilder {
         Ok(KeyRing::generate())
     }
 }
-
-impl Inner {
-    /// Whether the request is subject to the checks (exemptions and include mode).
-    pub(crate) fn protects(
-        &self,
-        parts: &http::request::Parts,
-        matched_route: Option<&str>,
-    ) -> bool {
-        let path = parts.uri.path();
-        let plain = plain_path(path);
-        let route_in = |list: &[String]| matched_route.is_some_and(|r| list.iter().any(|p| p == r));
-        let exempt = (plain && self.exempt.matches_prefix(path))
-            || self.exempt.matches_route(matched_route)
-            || self.exempt.matches_parts(parts);
-        if exempt {
-            return false;
-        }
-        if self.include_only {
-            // Ambiguous paths, and paths a decoding router may read otherwise,
-            // count as included: fail closed.
-            return !plain
-                || escapes_ascii(path)
-                || self
-                    .include_prefixes
-                    .iter()
-                    .any(|p| prefix_matches(path, p))
-                || route_in(&self.include_routes);
-        }
-        true
-    }
-}
