@@ -136,7 +136,7 @@ where
             &parts.uri,
             &parts.headers,
         );
-        // `match_pattern` searches the resource map and allocates: only when read.
+        // The matched route only when a route exemption or inclusion can use it.
         let route = self
             .csrf
             .wants_route(&parts.method)

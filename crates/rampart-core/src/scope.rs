@@ -31,7 +31,7 @@ use crate::{RequestFacts, Scheme};
 /// [`local`](Self::local) scope instead: nothing downstream could read it (an
 /// extractor's nonce would be in no header either way, and a CSRF layer works
 /// out the same facts under its own trust), so it is not put on the request
-/// and costs no allocation.
+/// and is never put on the request.
 #[derive(Clone, Debug)]
 pub struct RequestScope {
     repr: Repr,

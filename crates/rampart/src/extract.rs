@@ -13,7 +13,7 @@ use rampart_core::RequestScope;
 
 /// The request's script nonce. Rendering it (`{{ nonce }}` in any template
 /// engine, or `format!`) generates it; only then does the response's CSP carry
-/// `'nonce-…'`. A handler that never renders it costs nothing.
+/// `'nonce-…'`. A response whose handler never rendered it carries no nonce.
 ///
 /// ```
 /// use axum::response::Html;

@@ -394,7 +394,7 @@ impl Csp {
     ///
     /// With `overwrite == false` a header the handler already set is left alone.
     /// A nonce is included only if it was generated during the request; otherwise
-    /// the precomputed value is cloned without allocating.
+    /// the precomputed value is written as it is.
     ///
     /// ```
     /// # use http::{HeaderMap, HeaderValue};

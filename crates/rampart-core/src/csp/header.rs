@@ -92,7 +92,7 @@ impl CompiledHeader {
         Ok(h)
     }
 
-    /// The value with the generated nonces spliced in: one exact-size allocation.
+    /// The value with the generated nonces spliced in.
     pub(super) fn render(&self, script: Option<&str>, style: Option<&str>) -> Option<HeaderValue> {
         let nonce_for = |p: &Piece| match p {
             Piece::ScriptNonce => script,

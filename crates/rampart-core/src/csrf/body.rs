@@ -71,8 +71,8 @@ pub(crate) async fn extract(
 
 fn urlencoded(body: &[u8], field: &str) -> Result<Option<String>, RejectReason> {
     let mut found = None;
-    // memchr finds the separators a word at a time: a long comment field costs
-    // little more than its length in memory reads.
+    // Every field is looked at (a second token field is refused); only the
+    // token field is decoded.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'&', body).chain(std::iter::once(body.len()));
     for end in ends {

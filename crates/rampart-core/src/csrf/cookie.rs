@@ -53,7 +53,7 @@ impl CookieSettings {
 
     /// Valid secrets from the request's `Cookie` headers, in order.
     ///
-    /// On the hot path of every request: no allocation unless a secret is found.
+    /// Read on every checked request; only a secret that is found is copied.
     pub(crate) fn read_secrets<'a>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'a HeaderValue>,

@@ -38,8 +38,8 @@ pub(super) struct TokenShared {
     pub(super) inner: Arc<Inner>,
     pub(super) secure: bool,
     /// The request's `Cookie` headers (reference-counted clones), parsed only
-    /// when the token is first used: a GET that never renders a token costs no
-    /// cookie parsing. Inline for the usual single header: no allocation.
+    /// when the token is first used: a GET that never renders a token never
+    /// parses them.
     pub(super) cookie_headers: SmallVec<[HeaderValue; 1]>,
     pub(super) state: Mutex<Option<TokenState>>,
     /// Set (under the lock) as `state` is first filled: lets [`Csrf::finish`](super::Csrf::finish)

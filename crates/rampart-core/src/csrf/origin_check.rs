@@ -14,7 +14,7 @@ use super::reject::RejectReason;
 use crate::request::Facts;
 use crate::Origin;
 
-/// Prebuilt: parsing the name on every request costs a lookup's worth.
+/// The header name, prebuilt once.
 const SEC_FETCH_SITE: http::HeaderName = http::HeaderName::from_static("sec-fetch-site");
 
 #[derive(Debug, Clone, Default)]

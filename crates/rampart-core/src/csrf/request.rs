@@ -85,7 +85,7 @@ impl fmt::Debug for CsrfRequest {
 }
 
 impl CsrfRequest {
-    /// The token handle for this request (a cheap clone of a shared handle).
+    /// The token handle for this request (a clone of the handle the response side keeps).
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision};

@@ -15,7 +15,7 @@ use super::request::{pending_line, CsrfRequest, Line, Pending};
 use super::settings::Inner;
 use crate::request::Facts;
 
-/// CSRF protection, compiled from a [`CsrfBuilder`]: cheap to clone, `Send + Sync`.
+/// CSRF protection, compiled from a [`CsrfBuilder`](super::CsrfBuilder): cheap to clone, `Send + Sync`.
 ///
 /// Adapters call [`check`](Csrf::check) before the handler, then
 /// [`check_body`](Csrf::check_body) if asked to, and [`finish`](Csrf::finish)

@@ -256,9 +256,9 @@ impl ProxyTrust {
     /// those of its [`RequestScope`](crate::RequestScope) when an outer secure
     /// headers layer shared one (the header set's proxy trust decides; this
     /// one, if set, is unused and that is logged once), else computed here
-    /// under this trust on first use. Whether the request is secure costs no
-    /// allocation; the host is copied only when the full facts are needed (an
-    /// unsafe method's origin check).
+    /// under this trust on first use: whether the request is secure is answered
+    /// alone, the host only when the full facts are asked for (an unsafe
+    /// method's origin check).
     ///
     /// ```
     /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts, RequestScope, Scheme};
@@ -356,7 +356,7 @@ impl ProxyTrust {
 
     /// What the trusted peer's own headers say: only those it is configured to
     /// write are read (a header it does not write came from the client). The
-    /// host and client only when asked for, as copying the host allocates. The
+    /// host and client only when asked for. The
     /// peer's trust is looked up once here, whoever asks.
     fn forwarded(&self, conn: ConnectionInfo, headers: &HeaderMap, want: Want) -> Forwarded {
         let mut out = Forwarded::default();

@@ -148,7 +148,7 @@ where
             .csrf
             .check(&parts, facts, matched_route(&parts.extensions));
         match decision {
-            // The common path: no allocation of its own, no clone of the inner service.
+            // The common path: the request goes on as it is, with its token handle.
             Decision::Pass(state) => {
                 parts.extensions.insert(state.token());
                 let fut = self
