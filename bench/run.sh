@@ -76,7 +76,7 @@ load() {
   [ -x "$venv/bin/gunicorn" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$here/flask/requirements.txt"; }
   # The Flask app uses the seed app's templates, with Talisman/SeaSurf calls.
   mkdir -p "$fdir/templates" "$fdir/static/js"
-  local t="$root/crates/rampart/examples/seed_app"
+  local t="$root/crates/rampart-seed/src"
   sed 's/{{ csrf_token }}/{{ csrf_token() }}/; s/{{ nonce }}/{{ csp_nonce() }}/g' "$t/templates/index.html" > "$fdir/templates/index.html"
   sed 's/{{ csrf_token }}/{{ csrf_token() }}/' "$t/templates/login.html" > "$fdir/templates/login.html"
   cp "$t/static/script.js" "$fdir/static/js/script.js"

@@ -284,9 +284,7 @@ pub fn seed_csp() -> Csp {
 }
 
 // The seed app's configuration, shared rather than copied.
-#[allow(dead_code)]
-#[path = "../../crates/rampart/examples/seed_app/shared.rs"]
-mod seed_shared;
+use rampart_seed::shared as seed_shared;
 
 /// rampart's default header set with the seed CSP in place of the default one.
 pub fn seed_headers() -> SecureHeaders {

@@ -128,7 +128,7 @@ async fn login(State(state): State<AppState>, Form(form): Form<Login>) -> impl I
 async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../../../crates/rampart/examples/seed_app/static/script.js"),
+        rampart_seed::shared::SCRIPT_JS,
     )
 }
 
@@ -150,11 +150,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut env = Environment::new();
     env.add_template(
         "index.html",
-        include_str!("../../../crates/rampart/examples/seed_app/templates/index.html"),
+        rampart_seed::shared::INDEX_HTML,
     )?;
     env.add_template(
         "login.html",
-        include_str!("../../../crates/rampart/examples/seed_app/templates/login.html"),
+        rampart_seed::shared::LOGIN_HTML,
     )?;
     let state = AppState {
         templates: Arc::new(env),

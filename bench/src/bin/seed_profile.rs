@@ -2,8 +2,7 @@
 //! endpoint under valgrind: `seed_profile get|post|bare-get N`.
 #![allow(dead_code)]
 
-#[path = "../../../crates/rampart/examples/seed_app/app.rs"]
-mod app;
+use rampart_seed::axum_app as app;
 
 use axum::body::Body;
 use axum::http::Request;

@@ -4,9 +4,6 @@
 //! attacker's choice. Each case is a request that showed a weakness; each
 //! assertion is the answer it must get now, on axum and on actix-web alike.
 
-// Each seed app includes the shared configuration file itself, as its binary does.
-#![allow(clippy::duplicate_mod)]
-
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -14,11 +11,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-#[path = "../../rampart/examples/seed_app/app.rs"]
-mod axum_app;
+use rampart_seed::axum_app;
 
-#[path = "../examples/seed_app_actix/app.rs"]
-mod actix_app;
+use rampart_seed::actix_app;
 
 const KEY: [u8; 32] = [0x3c; 32];
 

@@ -4,8 +4,7 @@
 //! Without `chromium` and `chromedriver` on PATH the tests print a SKIP line and
 //! pass, unless `RAMPART_REQUIRE_BROWSER` is set (CI sets it), which makes them fail.
 
-#[path = "../examples/seed_app/app.rs"]
-mod app;
+use rampart_seed::axum_app as app;
 mod browser_support;
 
 use std::net::SocketAddr;

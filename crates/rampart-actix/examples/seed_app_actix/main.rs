@@ -5,7 +5,7 @@
 //! from loopback peers only, loopback hosts over plain http, other hosts
 //! redirected to https. Same routes, templates, configuration and output.
 
-mod app;
+use rampart_seed::actix_app as app;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()

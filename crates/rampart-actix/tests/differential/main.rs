@@ -6,9 +6,6 @@
 //! A second, in-process table covers what cannot come over loopback TCP:
 //! forwarded headers from an untrusted (non-loopback) peer.
 
-// Each seed app includes the shared configuration file itself, as its binary does.
-#![allow(clippy::duplicate_mod)]
-
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -16,11 +13,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-#[path = "../../../rampart/examples/seed_app/app.rs"]
-mod axum_app;
+use rampart_seed::axum_app;
 
-#[path = "../../examples/seed_app_actix/app.rs"]
-mod actix_app;
+use rampart_seed::actix_app;
 
 mod cases;
 use cases::*;

@@ -5,7 +5,7 @@
 //! forwarded headers from loopback peers only (a TLS proxy on the same host),
 //! serves loopback hosts over plain http and redirects other hosts to https.
 
-mod app;
+use rampart_seed::axum_app as app;
 
 use std::net::SocketAddr;
 

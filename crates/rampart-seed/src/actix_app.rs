@@ -3,8 +3,6 @@
 //! whose shared file this includes. Shared by `main.rs` and the differential
 //! test, which counts handler runs through [`SeedState`].
 //!
-//! Some items are only read by the tests (the counters), hence the allow.
-#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,10 +22,7 @@ use rampart_actix::{
     CspNonce, CspReportService, CsrfMiddleware, CsrfToken, SecureHeadersMiddleware,
 };
 
-// Options, configuration, templates and page text, shared with the axum seed app.
-#[path = "../../../rampart/examples/seed_app/shared.rs"]
-mod shared;
-pub use shared::*;
+pub use crate::shared::*;
 
 /// What the app observed, for tests.
 #[derive(Clone, Default)]

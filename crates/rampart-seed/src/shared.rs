@@ -1,7 +1,6 @@
 //! What the axum seed app (`seed_app`) and the actix-web seed app
 //! (`seed_app_actix`) share: options, command line, security configuration,
-//! templates and page text. Each app includes this file with `#[path]`, so the
-//! two cannot drift apart.
+//! templates and page text, so the two cannot drift apart.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -2,8 +2,6 @@
 //! `main.rs` and the end-to-end tests, which count handler runs through
 //! [`SeedState`].
 //!
-//! Some items are only read by the tests (the counters), hence the allow.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -18,10 +16,7 @@ use rampart::core::headers::SecureHeaders;
 use rampart::core::ConfigError;
 use rampart::{CspNonce, CspReportService, CsrfLayer, CsrfToken, SecureHeadersLayer};
 
-// Options, configuration, templates and page text, shared with the actix-web seed app.
-#[path = "shared.rs"]
-mod shared;
-pub use shared::*;
+pub use crate::shared::*;
 
 /// What the app observed, for tests and the startup banner.
 #[derive(Clone, Default)]
