@@ -502,3 +502,45 @@ async fn exempt_route_by_matched_pattern() {
         assert_eq!(call_service(&app, req).await.status(), status, "{uri}");
     }
 }
+
+/// Cross-site WebSocket hijacking, as with the Tower layer: a handshake whose
+/// Origin is another site's gets 403 before the handler; the app's own passes.
+#[actix_web::test]
+async fn websocket_handshakes_from_another_site_are_refused() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let app = init_service(
+        App::new()
+            .route(
+                "/ws",
+                web::get().to(move || {
+                    let h = h.clone();
+                    async move {
+                        h.fetch_add(1, Ordering::SeqCst);
+                        HttpResponse::Ok().body("handshake reached the handler")
+                    }
+                }),
+            )
+            .wrap(CsrfMiddleware::new(
+                Csrf::builder().key(&[5; 32]).build().unwrap(),
+            )),
+    )
+    .await;
+    let handshake = |origin: &str| {
+        local(
+            TestRequest::get()
+                .uri("/ws")
+                .insert_header(("upgrade", "websocket"))
+                .insert_header(("connection", "Upgrade"))
+                .insert_header(("origin", origin.to_string())),
+        )
+        .to_request()
+    };
+    let res = call_service(&app, handshake("https://evil.example")).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    // `local` serves it as http://localhost:8000.
+    let res = call_service(&app, handshake("http://localhost:8000")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}

@@ -182,3 +182,52 @@ async fn proxy_trust_is_set_in_one_place() {
         }
     }
 }
+
+/// Cross-site WebSocket hijacking: a handshake is a GET, so another site's
+/// page could open a socket with the visitor's cookies. Over a real server,
+/// a handshake whose Origin is another site's gets 403 and the handler never
+/// runs; the app's own page's handshake reaches the handler.
+#[tokio::test]
+async fn websocket_handshakes_from_another_site_are_refused() {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let router = Router::new()
+        .route(
+            "/ws",
+            get(move || {
+                let h = h.clone();
+                async move {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    "handshake reached the handler"
+                }
+            }),
+        )
+        .layer(CsrfLayer::new(Csrf::builder().key(&KEY).build().unwrap()));
+    let addr = serve(router).await;
+    let handshake = |origin: &str| {
+        format!(
+            "GET /ws HTTP/1.1\r\nhost: {addr}\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
+             sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\
+             origin: {origin}\r\n\r\n"
+        )
+    };
+    let status = |req: String| async move {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 1024];
+        let n = s.read(&mut buf).await.unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).to_string();
+        head.split(' ')
+            .nth(1)
+            .unwrap_or("")
+            .parse::<u16>()
+            .unwrap_or(0)
+    };
+    assert_eq!(status(handshake("https://evil.example")).await, 403);
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+    assert_eq!(status(handshake(&format!("http://{addr}"))).await, 200);
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}

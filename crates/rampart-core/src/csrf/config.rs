@@ -87,6 +87,8 @@ pub struct CsrfBuilder {
     report_only: bool,
     on_reject: Option<RejectHook>,
     proxy_trust: ProxyTrust,
+    websockets: bool,
+    event_streams: bool,
     errors: Vec<ConfigError>,
 }
 
@@ -119,6 +121,8 @@ impl Default for CsrfBuilder {
             report_only: false,
             on_reject: None,
             proxy_trust: ProxyTrust::nobody(),
+            websockets: true,
+            event_streams: false,
             errors: Vec::new(),
         }
     }

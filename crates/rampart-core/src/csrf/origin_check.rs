@@ -39,6 +39,17 @@ impl OriginPolicy {
     }
 
     pub(crate) fn check(&self, headers: &HeaderMap, facts: &Facts<'_>) -> OriginResult {
+        self.check_with(headers, facts, self.check_referer)
+    }
+
+    /// The check of a cross-origin WebSocket or event-stream request: Fetch
+    /// Metadata, then `Origin` (browsers send it on every handshake); no
+    /// `Referer` rule, and a request with neither is no browser's.
+    pub(crate) fn check_handshake(&self, headers: &HeaderMap, facts: &Facts<'_>) -> OriginResult {
+        self.check_with(headers, facts, false)
+    }
+
+    fn check_with(&self, headers: &HeaderMap, facts: &Facts<'_>, referer: bool) -> OriginResult {
         // The request's own origin (copying and parsing its host) is worked out
         // only when an Origin or Referer must be compared with it: a browser's
         // Sec-Fetch-Site answers alone.
@@ -72,7 +83,7 @@ impl OriginPolicy {
                 )),
             };
         }
-        if facts.secure() && self.check_referer {
+        if facts.secure() && referer {
             let Some(referer) = headers.get(http::header::REFERER) else {
                 return Err((RejectReason::RefererMissing, None));
             };

@@ -37,6 +37,10 @@ pub(crate) struct Inner {
     pub(crate) report_only: bool,
     pub(crate) on_reject: Option<RejectHook>,
     pub(crate) proxy_trust: ProxyTrust,
+    /// Check the origin of WebSocket handshakes (GET with `Upgrade: websocket`).
+    pub(crate) websockets: bool,
+    /// Check the origin of `Accept: text/event-stream` requests.
+    pub(crate) event_streams: bool,
 }
 
 impl Inner {
@@ -67,5 +71,26 @@ impl Inner {
                 || route_in(&self.include_routes);
         }
         true
+    }
+
+    /// Whether a safe-method request is a handshake whose origin is checked:
+    /// a WebSocket upgrade, or an event stream when those are checked too.
+    pub(crate) fn checks_handshake(&self, parts: &http::request::Parts) -> bool {
+        let has_token = |name: http::header::HeaderName, token: &str| {
+            parts.headers.get_all(name).iter().any(|v| {
+                v.to_str().is_ok_and(|v| {
+                    v.split(',').any(|t| {
+                        t.trim()
+                            .split(';')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .eq_ignore_ascii_case(token)
+                    })
+                })
+            })
+        };
+        (self.websockets && has_token(http::header::UPGRADE, "websocket"))
+            || (self.event_streams && has_token(http::header::ACCEPT, "text/event-stream"))
     }
 }

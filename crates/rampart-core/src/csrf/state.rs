@@ -163,7 +163,19 @@ impl Csrf {
             path: parts.uri.path(),
         };
 
-        if is_safe(&parts.method) || !inner.protects(parts, matched_route) {
+        if is_safe(&parts.method) {
+            // A WebSocket handshake or event stream is a GET that another
+            // site's page can open with the visitor's cookies: its origin is
+            // checked (no token: the browser APIs cannot send one).
+            if inner.checks_handshake(parts) && inner.protects(parts, matched_route) {
+                if let Err((reason, detail)) = inner.origin.check_handshake(&parts.headers, &facts)
+                {
+                    return self.refuse_decision(request, line, reason, detail);
+                }
+            }
+            return Decision::Pass(request);
+        }
+        if !inner.protects(parts, matched_route) {
             return Decision::Pass(request);
         }
         if let Err((reason, detail)) = inner.origin.check(&parts.headers, &facts) {

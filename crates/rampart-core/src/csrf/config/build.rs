@@ -160,6 +160,8 @@ impl CsrfBuilder {
             report_only: self.report_only,
             on_reject: self.on_reject,
             proxy_trust: self.proxy_trust,
+            websockets: self.websockets,
+            event_streams: self.event_streams,
         }))
     }
 

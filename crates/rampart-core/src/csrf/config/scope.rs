@@ -24,6 +24,50 @@ impl CsrfBuilder {
         self
     }
 
+    /// Checks the origin of WebSocket handshakes (on by default). A handshake
+    /// is a GET, so without this an attacker's page could open a socket to
+    /// the app with the visitor's cookies (cross-site WebSocket hijacking).
+    /// A handshake from another site (`Sec-Fetch-Site`, else `Origin`, against
+    /// the request's own origin and the trusted origins) gets `403` before the
+    /// handler runs; one with neither header is no browser's and passes.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision, RejectReason};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
+    /// let ws = |origin: &str| http::Request::get("/ws").header("upgrade", "websocket")
+    ///     .header("connection", "upgrade").header("origin", origin).body(()).unwrap().into_parts().0;
+    /// assert!(matches!(csrf.check(&ws("https://app.example"), &facts, None), Decision::Pass(_)));
+    /// let Decision::Reject(r) = csrf.check(&ws("https://evil.example"), &facts, None) else { panic!() };
+    /// assert_eq!(r.reason, RejectReason::OriginMismatch);
+    /// let off = Csrf::builder().key(&[1; 32]).check_websockets(false).build().unwrap();
+    /// assert!(matches!(off.check(&ws("https://evil.example"), &facts, None), Decision::Pass(_)));
+    /// ```
+    pub fn check_websockets(mut self, yes: bool) -> Self {
+        self.websockets = yes;
+        self
+    }
+
+    /// Checks the origin of `Accept: text/event-stream` requests as WebSocket
+    /// handshakes are checked (off by default: an event stream is read-only,
+    /// but one that carries a visitor's private data should not be readable
+    /// by another site's `EventSource`).
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).check_event_streams(true).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("app.example"));
+    /// let (sse, _) = http::Request::get("/events").header("accept", "text/event-stream")
+    ///     .header("sec-fetch-site", "cross-site").body(()).unwrap().into_parts();
+    /// assert!(matches!(csrf.check(&sse, &facts, None), Decision::Reject(_)));
+    /// ```
+    pub fn check_event_streams(mut self, yes: bool) -> Self {
+        self.event_streams = yes;
+        self
+    }
+
     /// Protects only requests matching [`include_path_prefix`](Self::include_path_prefix)
     /// or [`include_route`](Self::include_route); everything else passes.
     ///

@@ -302,3 +302,83 @@ fn debug_of_a_token_neither_parses_nor_leaks() {
     let secret = cookie.split_once('=').unwrap().1;
     assert!(!used.contains(secret) && !used.contains(&token), "{used}");
 }
+
+#[test]
+fn websocket_handshakes_from_another_site_are_refused() {
+    let c = csrf();
+    let ws = |extra: &[(&str, &str)]| {
+        let mut h = vec![("upgrade", "websocket"), ("connection", "Upgrade")];
+        h.extend_from_slice(extra);
+        parts("GET", "/ws", &h)
+    };
+    let f = facts(true);
+    // Same origin, by Fetch Metadata or by Origin: the handshake goes on.
+    assert_eq!(
+        reason(c.check(&ws(&[("sec-fetch-site", "same-origin")]), &f, None)),
+        None
+    );
+    assert_eq!(
+        reason(c.check(&ws(&[("origin", "https://www.example.com")]), &f, None)),
+        None
+    );
+    // Another site's page: refused before the handler, whichever header says so.
+    assert_eq!(
+        reason(c.check(&ws(&[("sec-fetch-site", "cross-site")]), &f, None)),
+        Some(RejectReason::CrossOrigin)
+    );
+    assert_eq!(
+        reason(c.check(&ws(&[("origin", "https://evil.example")]), &f, None)),
+        Some(RejectReason::OriginMismatch)
+    );
+    assert_eq!(
+        reason(c.check(&ws(&[("origin", "null")]), &f, None)),
+        Some(RejectReason::OriginMismatch)
+    );
+    // No browser header at all: not a browser, and no Referer rule applies.
+    assert_eq!(reason(c.check(&ws(&[]), &f, None)), None);
+    // Case and lists as proxies write them.
+    let p = parts(
+        "GET",
+        "/ws",
+        &[
+            ("upgrade", "h2c, WebSocket"),
+            ("origin", "https://evil.example"),
+        ],
+    );
+    assert_eq!(
+        reason(c.check(&p, &f, None)),
+        Some(RejectReason::OriginMismatch)
+    );
+    // A trusted origin and an exempt path pass; a plain GET is never checked.
+    let t = Csrf::builder()
+        .key(&KEY)
+        .trusted_origin("https://app.partner.example")
+        .exempt(crate::Exemptions::new().path_prefix("/ws"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        reason(t.check(&ws(&[("origin", "https://evil.example")]), &f, None)),
+        None
+    );
+    let plain = parts("GET", "/ws", &[("origin", "https://evil.example")]);
+    assert_eq!(reason(c.check(&plain, &f, None)), None);
+    // Event streams only when asked for.
+    let sse = parts(
+        "GET",
+        "/events",
+        &[
+            ("accept", "text/event-stream"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+    );
+    assert_eq!(reason(c.check(&sse, &f, None)), None);
+    let on = Csrf::builder()
+        .key(&KEY)
+        .check_event_streams(true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        reason(on.check(&sse, &f, None)),
+        Some(RejectReason::CrossOrigin)
+    );
+}
