@@ -458,3 +458,35 @@ async fn duplicate_token_fields_are_refused_in_every_body_kind() {
         assert_eq!(app.item_writes.load(Ordering::SeqCst), 1, "{n}");
     }
 }
+
+/// Issue 16, item 1, on the seed apps' `/ws` echo route: another site's
+/// handshake gets 403; the app's own gets 101 Switching Protocols.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_handshakes_from_another_site_are_refused() {
+    for app in start_both(&[], None).await {
+        let n = app.name;
+        let host = app.addr.to_string();
+        let own = format!("http://{host}");
+        for (origin, expected) in [("https://evil.example", 403), (own.as_str(), 101)] {
+            let mut s = TcpStream::connect(app.addr).await.unwrap();
+            let req = format!(
+                "GET /ws HTTP/1.1\r\nhost: {host}\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
+                 sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\
+                 origin: {origin}\r\n\r\n"
+            );
+            s.write_all(req.as_bytes()).await.unwrap();
+            let mut buf = vec![0u8; 2048];
+            let got = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf))
+                .await
+                .expect("the server answers the handshake")
+                .unwrap();
+            let head = String::from_utf8_lossy(&buf[..got]).to_string();
+            let status: u16 = head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            assert_eq!(status, expected, "{n} {origin}: {head}");
+        }
+    }
+}

@@ -122,6 +122,7 @@ impl Seed {
             )
             .service(web::resource("/static/js/script.js").route(get().to(script)))
             .service(web::resource("/health").route(get().to(health)))
+            .service(web::resource("/ws").route(web::get().to(websocket)))
             .service(
                 web::resource("/favicon.ico")
                     .route(get().to(|| async { HttpResponse::NoContent().finish() })),
@@ -236,4 +237,28 @@ async fn health() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok")
+}
+
+/// `/ws`: echoes text messages. The CSRF middleware has already refused a
+/// handshake from another site's page.
+async fn websocket(
+    req: actix_web::HttpRequest,
+    body: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let (response, mut session, mut stream) = actix_ws::handle(&req, body)?;
+    actix_web::rt::spawn(async move {
+        while let Some(Ok(msg)) = stream.recv().await {
+            let sent = match msg {
+                actix_ws::Message::Text(text) => session.text(text).await,
+                actix_ws::Message::Ping(bytes) => session.pong(&bytes).await,
+                actix_ws::Message::Close(_) => break,
+                _ => Ok(()),
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+        let _ = session.close(None).await;
+    });
+    Ok(response)
 }

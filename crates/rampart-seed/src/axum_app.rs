@@ -55,6 +55,7 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         .route("/items/{id}", put(put_item).delete(delete_item))
         .route("/static/js/script.js", get(script))
         .route("/health", get(health))
+        .route("/ws", get(websocket))
         .route(
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
@@ -148,4 +149,22 @@ async fn script() -> impl IntoResponse {
 
 async fn health() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+}
+
+/// `/ws`: echoes text messages. The CSRF layer has already refused a
+/// handshake from another site's page.
+async fn websocket(upgrade: axum::extract::WebSocketUpgrade) -> axum::response::Response {
+    use axum::extract::ws::Message;
+    upgrade.on_upgrade(|mut socket| async move {
+        while let Some(Ok(msg)) = socket.recv().await {
+            let sent = match msg {
+                Message::Text(text) => socket.send(Message::Text(text)).await,
+                Message::Close(_) => break,
+                _ => Ok(()),
+            };
+            if sent.is_err() {
+                break;
+            }
+        }
+    })
 }

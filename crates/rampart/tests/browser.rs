@@ -345,3 +345,59 @@ async fn csp_violation_is_reported() {
     assert_eq!(report.disposition, "enforce", "{report:?}");
     b.close().await;
 }
+
+/// Issue 16, item 1: a page served from another origin opening a WebSocket to
+/// the seed app's `/ws` is refused; the app's own page connects and gets its
+/// message echoed.
+#[tokio::test]
+async fn websocket_from_another_origin_is_refused_own_page_echoes() {
+    let Some(b) = Browser::start("websocket_from_another_origin_is_refused_own_page_echoes").await
+    else {
+        return;
+    };
+    let (_state, addr) = seed(app::SeedConfig::default()).await;
+    let attacker = other_origin(
+        format!(
+            r#"<!doctype html><title>attacker</title>
+<script>
+window.outcome = null;
+const ws = new WebSocket("ws://{addr}/ws");
+ws.onopen = () => {{ window.outcome = "open"; }};
+ws.onerror = () => {{ if (!window.outcome) window.outcome = "error"; }};
+ws.onclose = (e) => {{ if (!window.outcome) window.outcome = "closed " + e.code; }};
+</script>"#
+        ),
+        "",
+    )
+    .await;
+    b.goto(&format!("http://localhost:{}/", attacker.port()))
+        .await;
+    let outcome = b
+        .wait_js(
+            "the other origin's WebSocket to settle",
+            "return window.outcome;",
+        )
+        .await;
+    assert_eq!(
+        outcome, "error",
+        "the handshake from another origin was not refused"
+    );
+
+    let own = format!("http://{addr}/");
+    b.goto(&own).await;
+    b.wait_for_page(&own).await;
+    b.js(&format!(
+        r#"window.echo = null;
+const ws = new WebSocket("ws://{addr}/ws");
+ws.onopen = () => ws.send("hello from the app's own page");
+ws.onmessage = (m) => {{ window.echo = m.data; }};
+ws.onerror = () => {{ window.echo = window.echo || "error"; }};
+return true;"#
+    ))
+    .await;
+    let echo = b
+        .wait_js("the echo on the app's own page", "return window.echo;")
+        .await;
+    assert_eq!(echo, "hello from the app's own page");
+    b.close().await;
+}
