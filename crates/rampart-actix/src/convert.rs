@@ -306,6 +306,10 @@ pub(crate) fn response_from_http(res: http::Response<Bytes>) -> actix_web::HttpR
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut out = actix_web::HttpResponse::with_body(status, body).map_into_boxed_body();
     replace_from_http(out.headers_mut(), &parts.headers);
+    // A refusal's reason travels in actix's response extensions too.
+    if let Some(reason) = parts.extensions.get::<rampart_core::csrf::RejectReason>() {
+        out.extensions_mut().insert(*reason);
+    }
     out
 }
 

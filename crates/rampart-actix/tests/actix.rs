@@ -544,3 +544,33 @@ async fn websocket_handshakes_from_another_site_are_refused() {
     assert_eq!(res.status(), 200);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
+
+/// As with the Tower layer: the refusal's `RejectReason` is in actix's
+/// response extensions, for outer middleware and custom error pages.
+#[actix_web::test]
+async fn the_reason_travels_with_the_refusal() {
+    use rampart_actix::core::csrf::RejectReason;
+    let app = init_service(
+        App::new()
+            .route(
+                "/submit",
+                web::post().to(|| async { HttpResponse::Ok().finish() }),
+            )
+            .wrap(CsrfMiddleware::new(
+                Csrf::builder().key(&[5; 32]).build().unwrap(),
+            )),
+    )
+    .await;
+    let req = local(
+        TestRequest::post()
+            .uri("/submit")
+            .insert_header(("sec-fetch-site", "cross-site")),
+    )
+    .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        res.response().extensions().get::<RejectReason>(),
+        Some(&RejectReason::CrossOrigin)
+    );
+}

@@ -201,6 +201,71 @@ impl Origin {
     }
 }
 
+/// A trusted origin with one wildcard leftmost label: `https://*.example.com`
+/// matches `https://a.example.com`, never `https://example.com`,
+/// `https://a.b.example.com`, another scheme or another port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OriginPattern {
+    scheme: Scheme,
+    /// The host after `*.`, lower-cased, with at least one dot.
+    suffix: String,
+    port: u16,
+}
+
+impl OriginPattern {
+    /// Parses `scheme://*.host[:port]`; `None` when `s` has no `*` (an
+    /// ordinary origin), an error when the wildcard is anywhere else or too broad.
+    pub(crate) fn parse(s: &str) -> Option<Result<Self, ConfigError>> {
+        if !s.contains('*') {
+            return None;
+        }
+        let bad = |why: &str| {
+            Some(Err(ConfigError::new(
+                "csrf.trusted_origin",
+                format!("`{s}` {why}; write one wildcard as the leftmost label, e.g. https://*.example.com"),
+            )))
+        };
+        let Some((scheme, rest)) = s.trim().split_once("://") else {
+            return bad("has no scheme");
+        };
+        let Some(scheme) = Scheme::parse(scheme) else {
+            return bad("is not an http or https origin");
+        };
+        let Some(rest) = rest.strip_prefix("*.") else {
+            return bad("has its wildcard elsewhere than the leftmost label");
+        };
+        if rest.contains('*') || rest.contains('/') {
+            return bad("has more than one wildcard or a path");
+        }
+        // The rest is an ordinary origin's authority: its host and port.
+        let Some(o) = Origin::from_authority(scheme, rest) else {
+            return bad("does not name a host after `*.`");
+        };
+        if !o.host().contains('.')
+            || o.host().starts_with('[')
+            || o.host().parse::<std::net::Ipv4Addr>().is_ok()
+        {
+            return bad("is too broad (a wildcard over a top-level name or an address)");
+        }
+        Some(Ok(Self {
+            scheme,
+            suffix: o.host().to_string(),
+            port: o.port(),
+        }))
+    }
+
+    /// Whether `origin` is one label below the pattern's host, same scheme and port.
+    pub(crate) fn matches(&self, origin: &Origin) -> bool {
+        origin.scheme() == self.scheme
+            && origin.port() == self.port
+            && origin
+                .host()
+                .strip_suffix(self.suffix.as_str())
+                .and_then(|label| label.strip_suffix('.'))
+                .is_some_and(|label| !label.is_empty() && !label.contains('.'))
+    }
+}
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}", self.scheme.as_str(), self.host)?;

@@ -530,3 +530,41 @@ async fn include_only_covers_percent_encoded_paths() {
         .unwrap();
     assert_eq!(send(&a.router, req, CLIENT, false).await.status(), 403);
 }
+
+/// The reason travels with the refusal: outer middleware and custom error
+/// pages find the `RejectReason` in the response extensions, and a custom
+/// deny handler (`on_reject`) shapes the response.
+#[tokio::test]
+async fn the_reason_travels_with_the_refusal() {
+    use rampart::core::csrf::RejectReason;
+    let a = default_app();
+    let cross_site = || {
+        post_req("/submit", "localhost")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = send(&a.router, cross_site(), CLIENT, false).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        res.extensions().get::<RejectReason>(),
+        Some(&RejectReason::CrossOrigin)
+    );
+    let custom = app(Csrf::builder()
+        .key(&KEY)
+        .on_reject(|r| {
+            let mut res = http::Response::new(format!("custom: {}", r.reason.code()).into());
+            *res.status_mut() = StatusCode::IM_A_TEAPOT;
+            res
+        })
+        .build()
+        .unwrap());
+    let res = send(&custom.router, cross_site(), CLIENT, false).await;
+    assert_eq!(res.status(), StatusCode::IM_A_TEAPOT);
+    assert_eq!(
+        res.extensions().get::<RejectReason>(),
+        Some(&RejectReason::CrossOrigin)
+    );
+    assert_eq!(body_string(res).await, "custom: cross-origin");
+    assert_eq!(custom.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+}

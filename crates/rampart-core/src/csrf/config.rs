@@ -207,13 +207,21 @@ impl CsrfBuilder {
         self
     }
 
-    /// Trusts cross-origin requests from `origin` (`scheme://host[:port]`).
+    /// Trusts cross-origin requests from `origin` (`scheme://host[:port]`), or
+    /// from every origin one label below a host: `https://*.example.com` trusts
+    /// `https://a.example.com`, not `https://example.com`, `https://a.b.example.com`,
+    /// another scheme or another port. The wildcard is only the leftmost label,
+    /// never `*` alone or over a top-level name; a pattern is checked at build.
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
     /// assert!(Csrf::builder().key(&[1; 32]).trusted_origin("https://a.example").build().is_ok());
+    /// assert!(Csrf::builder().key(&[1; 32]).trusted_origin("https://*.example.com").build().is_ok());
     /// let e = Csrf::builder().key(&[1; 32]).trusted_origin("a.example").build().unwrap_err();
     /// assert!(e.message().contains("https://a.example"));
+    /// for too_broad in ["https://*", "*://a.example", "https://a.*.example", "https://*.com", "https://*.example.com:*"] {
+    ///     assert!(Csrf::builder().key(&[1; 32]).trusted_origin(too_broad).build().is_err(), "{too_broad}");
+    /// }
     /// ```
     pub fn trusted_origin(mut self, origin: &str) -> Self {
         self.trusted.push(origin.to_string());

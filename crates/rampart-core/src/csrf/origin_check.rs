@@ -11,6 +11,7 @@
 use http::HeaderMap;
 
 use super::reject::RejectReason;
+use crate::origin::OriginPattern;
 use crate::request::Facts;
 use crate::Origin;
 
@@ -20,6 +21,7 @@ const SEC_FETCH_SITE: http::HeaderName = http::HeaderName::from_static("sec-fetc
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginPolicy {
     pub(crate) trusted: Vec<Origin>,
+    pub(crate) trusted_patterns: Vec<OriginPattern>,
     pub(crate) allow_same_site: bool,
     pub(crate) check_referer: bool,
 }
@@ -29,13 +31,17 @@ pub(crate) type OriginResult = Result<(), (RejectReason, Option<String>)>;
 
 impl OriginPolicy {
     fn is_trusted(&self, origin: &Origin, own: Option<&Origin>) -> bool {
-        own == Some(origin) || self.trusted.contains(origin)
+        own == Some(origin) || self.trusts_configured(origin)
+    }
+
+    fn trusts_configured(&self, origin: &Origin) -> bool {
+        self.trusted.contains(origin) || self.trusted_patterns.iter().any(|p| p.matches(origin))
     }
 
     fn trusted_origin_header(&self, headers: &HeaderMap) -> bool {
         single(headers, http::header::ORIGIN)
             .and_then(|o| Origin::parse(o).ok())
-            .is_some_and(|o| self.trusted.contains(&o))
+            .is_some_and(|o| self.trusts_configured(&o))
     }
 
     pub(crate) fn check(&self, headers: &HeaderMap, facts: &Facts<'_>) -> OriginResult {
@@ -150,6 +156,7 @@ mod tests {
             trusted: vec![Origin::parse("https://trusted.example").unwrap()],
             allow_same_site: false,
             check_referer: true,
+            ..OriginPolicy::default()
         }
     }
 
@@ -186,6 +193,7 @@ mod tests {
             trusted: vec![],
             allow_same_site: false,
             check_referer: true,
+            ..OriginPolicy::default()
         }
     }
 

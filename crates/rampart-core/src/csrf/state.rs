@@ -460,6 +460,9 @@ impl Csrf {
             resp.headers_mut()
                 .append(http::header::SET_COOKIE, c.clone());
         }
+        // The reason travels with the refusal, so outer middleware and error
+        // pages can tell why (as tower-http's CSRF layer does).
+        resp.extensions_mut().insert(rejection.reason);
         resp
     }
 }

@@ -29,7 +29,12 @@ impl CsrfBuilder {
         let keys = problems.check(self.resolve_keys());
 
         let mut trusted = Vec::new();
+        let mut trusted_patterns = Vec::new();
         for t in &self.trusted {
+            if let Some(pattern) = crate::origin::OriginPattern::parse(t) {
+                trusted_patterns.extend(problems.check(pattern));
+                continue;
+            }
             let o = problems.check(Origin::parse(t).map_err(|_| {
                 let hint = if t.contains("://") {
                     format!("`{t}` is not an origin; write scheme://host[:port] with nothing after the port")
@@ -132,6 +137,7 @@ impl CsrfBuilder {
             keys,
             origin: OriginPolicy {
                 trusted,
+                trusted_patterns,
                 allow_same_site: self.allow_same_site,
                 check_referer: self.check_referer,
             },

@@ -382,3 +382,37 @@ fn websocket_handshakes_from_another_site_are_refused() {
         Some(RejectReason::CrossOrigin)
     );
 }
+
+#[test]
+fn trusted_origin_patterns_match_one_label_on_the_same_scheme_and_port() {
+    let c = Csrf::builder()
+        .key(&KEY)
+        .trusted_origin("https://*.partner.example")
+        .build()
+        .unwrap();
+    let f = facts(true);
+    let post = |origin: &str| parts("POST", "/x", &[("origin", origin), ("x-csrftoken", "t")]);
+    // Trusted: the origin check passes, so the missing cookie is what refuses.
+    assert_eq!(
+        reason(c.check(&post("https://a.partner.example"), &f, None)),
+        Some(RejectReason::MissingCookie)
+    );
+    assert_eq!(
+        reason(c.check(&post("https://A.Partner.Example:443"), &f, None)),
+        Some(RejectReason::MissingCookie)
+    );
+    for untrusted in [
+        "https://partner.example",
+        "https://a.b.partner.example",
+        "http://a.partner.example",
+        "https://a.partner.example:8443",
+        "https://evilpartner.example",
+        "https://a.partner.example.evil",
+    ] {
+        assert_eq!(
+            reason(c.check(&post(untrusted), &f, None)),
+            Some(RejectReason::OriginMismatch),
+            "{untrusted}"
+        );
+    }
+}
