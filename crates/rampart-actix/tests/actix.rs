@@ -574,3 +574,58 @@ async fn the_reason_travels_with_the_refusal() {
         Some(&RejectReason::CrossOrigin)
     );
 }
+
+/// As with the axum extractor: the markup helpers render escaped markup
+/// whose token verifies, and logging out clears the site's data.
+#[actix_web::test]
+async fn markup_helpers_and_log_out() {
+    let app = init_service(
+        App::new()
+            .route(
+                "/page",
+                web::get().to(|t: CsrfToken| async move {
+                    HttpResponse::Ok().body(format!("{}\n{}", t.meta_tag(), t.hx_headers()))
+                }),
+            )
+            .route(
+                "/logout",
+                web::post().to(|t: CsrfToken| async move {
+                    t.log_out(true);
+                    HttpResponse::Ok().body("bye")
+                }),
+            )
+            .wrap(CsrfMiddleware::new(
+                Csrf::builder().key(&[5; 32]).build().unwrap(),
+            )),
+    )
+    .await;
+    let res = call_service(&app, local(TestRequest::get().uri("/page")).to_request()).await;
+    let cookie = header(&res, "set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = String::from_utf8(read_body(res).await.to_vec()).unwrap();
+    assert!(page.contains(r#"hx-headers='{"X-CSRFToken":""#), "{page}");
+    let token = page
+        .split(r#"<meta name="csrf-token" content=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let req = local(
+        TestRequest::post()
+            .uri("/logout")
+            .insert_header(("cookie", cookie))
+            .insert_header(("x-csrftoken", token)),
+    )
+    .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "clear-site-data").as_deref(),
+        Some("\"cookies\", \"storage\"")
+    );
+    assert_eq!(header(&res, "set-cookie"), None);
+}

@@ -87,23 +87,15 @@ impl fmt::Display for CspStyleNonce {
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub rampart_core::csrf::CsrfToken);
 
-impl CsrfToken {
-    /// A freshly masked token.
-    ///
-    /// ```
-    /// async fn token_endpoint(csrf: rampart::CsrfToken) -> String { csrf.masked() }
-    /// ```
-    pub fn masked(&self) -> String {
-        self.0.masked()
-    }
-
-    /// Replaces the client's secret (call after login); the response sets the new cookie.
-    ///
-    /// ```
-    /// async fn login(csrf: rampart::CsrfToken) -> &'static str { csrf.rotate(); "welcome" }
-    /// ```
-    pub fn rotate(&self) {
-        self.0.rotate()
+/// Every method of the core token handle: [`masked`](rampart_core::csrf::CsrfToken::masked),
+/// [`rotate`](rampart_core::csrf::CsrfToken::rotate), [`log_out`](rampart_core::csrf::CsrfToken::log_out),
+/// and the markup helpers [`hidden_input`](rampart_core::csrf::CsrfToken::hidden_input),
+/// [`meta_tag`](rampart_core::csrf::CsrfToken::meta_tag) and
+/// [`hx_headers`](rampart_core::csrf::CsrfToken::hx_headers).
+impl std::ops::Deref for CsrfToken {
+    type Target = rampart_core::csrf::CsrfToken;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 

@@ -60,6 +60,8 @@ pub(super) struct TokenState {
     pub(super) cookie_current: bool,
     /// A token was rendered or the secret rotated during this request.
     pub(super) issued: bool,
+    /// The handler logged the visitor out and asked to clear the site's data.
+    pub(super) clear_site_data: bool,
 }
 
 impl TokenShared {
@@ -101,6 +103,7 @@ impl TokenShared {
             from_cookie,
             session,
             issued: false,
+            clear_site_data: false,
         }
     }
 }
@@ -154,6 +157,97 @@ impl CsrfToken {
             st.cookie_current = false;
             st.issued = true;
         })
+    }
+
+    /// Logs the visitor out: a new secret (tokens rendered before no longer
+    /// verify), and with `clear_site_data` the response also carries
+    /// `Clear-Site-Data: "cookies", "storage"`, which makes the browser drop
+    /// this site's cookies (the session's and the CSRF secret alike) and
+    /// storage; the next page issues a fresh secret.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, Some("a.example"));
+    /// # let (parts, _) = http::Request::post("/logout").body(()).unwrap().into_parts();
+    /// # let req = match csrf.check(&parts, &facts, Some("/logout")) { Decision::Pass(r) => r, _ => {
+    /// #     let (get, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// #     let Decision::Pass(r) = csrf.check(&get, &facts, None) else { panic!() }; r } };
+    /// req.token().log_out(true);
+    /// let mut headers = http::HeaderMap::new();
+    /// csrf.finish(&req, &mut headers);
+    /// assert_eq!(headers["clear-site-data"], "\"cookies\", \"storage\"");
+    /// assert!(!headers.contains_key("set-cookie"));
+    /// ```
+    pub fn log_out(&self, clear_site_data: bool) {
+        self.0.with(|st| {
+            st.current = Some(token::new_secret());
+            st.cookie_current = false;
+            st.issued = true;
+            st.clear_site_data = clear_site_data;
+        })
+    }
+
+    /// A hidden form field carrying a masked token, HTML-escaped:
+    /// `<input type="hidden" name="_csrf_token" value="…">`.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// let input = req.token().hidden_input();
+    /// assert!(input.starts_with(r#"<input type="hidden" name="_csrf_token" value=""#));
+    /// ```
+    pub fn hidden_input(&self) -> String {
+        format!(
+            r#"<input type="hidden" name="{}" value="{}">"#,
+            html_escape(self.field_name()),
+            html_escape(&self.masked())
+        )
+    }
+
+    /// A `<meta name="csrf-token" content="…">` tag for scripts to read and
+    /// send back in the [`header_name`](Self::header_name) header, HTML-escaped.
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// assert!(req.token().meta_tag().starts_with(r#"<meta name="csrf-token" content=""#));
+    /// ```
+    pub fn meta_tag(&self) -> String {
+        format!(
+            r#"<meta name="csrf-token" content="{}">"#,
+            html_escape(&self.masked())
+        )
+    }
+
+    /// htmx's `hx-headers` attribute sending a masked token in the
+    /// [`header_name`](Self::header_name) header with every htmx request below
+    /// the element: `hx-headers='{"X-CSRFToken":"…"}'` (JSON, HTML-escaped).
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// # let csrf = Csrf::builder().key(&[9; 32]).build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Https, None);
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// let attr = req.token().hx_headers();
+    /// assert!(attr.starts_with(r#"hx-headers='{"X-CSRFToken":""#) && attr.ends_with(r#""}'"#));
+    /// ```
+    pub fn hx_headers(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert(self.header_name().to_string(), self.masked().into());
+        let json = serde_json::Value::Object(map).to_string();
+        format!("hx-headers='{}'", html_escape_single_quoted(&json))
     }
 
     /// Name of the form field the token is expected in.
@@ -264,4 +358,26 @@ impl fmt::Debug for CsrfToken {
             .field("issued", &issued)
             .finish_non_exhaustive()
     }
+}
+
+/// Text for an HTML attribute or element: `&`, `<`, `>`, `"` and `'` escaped.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a single-quoted attribute whose value is JSON: as `html_escape`,
+/// but the JSON's double quotes stay readable.
+fn html_escape_single_quoted(s: &str) -> String {
+    html_escape(s).replace("&quot;", "\"")
 }

@@ -141,6 +141,14 @@ impl CsrfRequest {
     /// assert_eq!(h["vary"], "Cookie");
     /// ```
     pub fn finish(&self, response_headers: &mut HeaderMap) {
+        if self.token.may_owe(true) && self.token.0.with(|st| st.clear_site_data) {
+            // The browser drops every cookie of the site: no new secret is sent.
+            response_headers.insert(
+                http::header::HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static("\"cookies\", \"storage\""),
+            );
+            return;
+        }
         let (vary, cookies) = self.token.take_cookies(true);
         for c in cookies {
             response_headers.append(http::header::SET_COOKIE, c);
