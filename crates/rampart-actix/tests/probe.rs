@@ -490,3 +490,35 @@ async fn websocket_handshakes_from_another_site_are_refused() {
         }
     }
 }
+
+/// Issue 16, item 8: the seed apps' login takes a multipart form, as Flask's
+/// `request.form` does (it used to answer 415 after the CSRF check passed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_form_may_be_multipart() {
+    for app in start_both(&[], None).await {
+        let n = app.name;
+        let host = app.addr.to_string();
+        let (cookie, token) = credentials(&app).await;
+        let body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nmia\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\npw\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n--XyZ--\r\n"
+        );
+        let res = raw(
+            app.addr,
+            &request(
+                "POST",
+                "/login",
+                &[
+                    ("host", &host),
+                    ("cookie", &cookie),
+                    ("content-type", "multipart/form-data; boundary=XyZ"),
+                ],
+                body.as_bytes(),
+            ),
+        )
+        .await;
+        assert_eq!(res.status, 200, "{n}: {res:?}");
+        assert!(res.body.contains("welcome mia"), "{n}: {}", res.body);
+    }
+}

@@ -200,8 +200,22 @@ async fn login_form(state: web::Data<SeedState>, csrf: CsrfToken) -> HttpRespons
 async fn login(
     state: web::Data<SeedState>,
     csrf: CsrfToken,
-    form: web::Form<Login>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let form = match Login::from_body(content_type, body).await {
+        Ok(form) => form,
+        Err((status, why)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+            return HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(why);
+        }
+    };
     state.logins.fetch_add(1, Ordering::SeqCst);
     // A new session deserves a new CSRF secret.
     csrf.rotate();

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use minijinja::{context, Environment};
 use rampart::core::headers::SecureHeaders;
 use rampart::core::ConfigError;
@@ -115,12 +115,24 @@ async fn login_form(State(state): State<SeedState>, csrf: CsrfToken) -> axum::re
 async fn login(
     State(state): State<SeedState>,
     csrf: CsrfToken,
-    Form(form): Form<Login>,
-) -> impl IntoResponse {
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let form = match Login::from_body(content_type, body).await {
+        Ok(form) => form,
+        Err((status, why)) => {
+            let status = axum::http::StatusCode::from_u16(status)
+                .unwrap_or(axum::http::StatusCode::BAD_REQUEST);
+            return (status, why).into_response();
+        }
+    };
     state.logins.fetch_add(1, Ordering::SeqCst);
     // A new session deserves a new CSRF secret.
     csrf.rotate();
-    Html(welcome_page(&form.username))
+    Html(welcome_page(&form.username)).into_response()
 }
 
 async fn echo(Json(body): Json<serde_json::Value>) -> Json<serde_json::Value> {

@@ -143,11 +143,19 @@ pub(crate) fn table() -> Vec<Case> {
         case("POST /login json body token (415)", "POST", "/login")
             .creds(Creds::Body)
             .json(r#"{"_csrf_token":"{token}","username":"a"}"#),
-        case("POST /login multipart token (415)", "POST", "/login")
+        case("POST /login multipart token, no fields (422)", "POST", "/login")
             .creds(Creds::Body)
             .text(
                 "multipart/form-data; boundary=XyZ",
                 "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n--XyZ--\r\n",
+            ),
+        case("POST /login multipart form", "POST", "/login")
+            .creds(Creds::Body)
+            .text(
+                "multipart/form-data; boundary=XyZ",
+                "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nmia\r\n\
+                 --XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\npw\r\n\
+                 --XyZ\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n--XyZ--\r\n",
             ),
         case("POST /login missing field (422)", "POST", "/login")
             .creds(Creds::Header)
