@@ -443,3 +443,33 @@ async fn scope_on_the_request_only_when_needed() {
         assert_eq!(body_string(res).await, expected);
     }
 }
+
+/// The report-only variants of COOP and COEP reach responses (issue 16, item 7).
+#[tokio::test]
+async fn report_only_isolation_headers_are_sent() {
+    use rampart::core::headers::{CrossOriginEmbedderPolicy, CrossOriginOpenerPolicy};
+    let app = app_with(
+        SecureHeaders::builder()
+            .cross_origin_opener_policy_report_only(
+                Some(CrossOriginOpenerPolicy::SameOrigin),
+                Some("coop"),
+            )
+            .cross_origin_embedder_policy_report_only(
+                Some(CrossOriginEmbedderPolicy::RequireCorp),
+                None,
+            ),
+    );
+    let res = send(&app, get_req("/", "localhost"), CLIENT, HTTP).await;
+    assert_eq!(
+        header(&res, "cross-origin-opener-policy-report-only"),
+        Some(r#"same-origin; report-to="coop""#)
+    );
+    assert_eq!(
+        header(&res, "cross-origin-embedder-policy-report-only"),
+        Some("require-corp")
+    );
+    assert_eq!(
+        header(&res, "cross-origin-opener-policy"),
+        Some("same-origin")
+    );
+}

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use http::header::{self, HeaderName};
 use http::HeaderValue;
 
+use super::cross_origin::report_only_value;
 use super::set::{Inner, SecureHeaders, Template};
 use super::{
     cache_control_value, checked_header, permissions, CookieHardening, CrossOriginEmbedderPolicy,
@@ -37,9 +38,11 @@ pub struct SecureHeadersBuilder {
     referrer_policy: Option<ReferrerPolicy>,
     permissions_policy: PermissionsPolicy,
     document_policy: Option<String>,
-    coop: Option<CrossOriginOpenerPolicy>,
-    corp: Option<CrossOriginResourcePolicy>,
-    coep: Option<CrossOriginEmbedderPolicy>,
+    pub(super) coop: Option<CrossOriginOpenerPolicy>,
+    pub(super) corp: Option<CrossOriginResourcePolicy>,
+    pub(super) coep: Option<CrossOriginEmbedderPolicy>,
+    pub(super) coop_report_only: Option<(CrossOriginOpenerPolicy, Option<String>)>,
+    pub(super) coep_report_only: Option<(CrossOriginEmbedderPolicy, Option<String>)>,
     origin_agent_cluster: bool,
     cross_domain_policies: Option<PermittedCrossDomainPolicies>,
     dns_prefetch_control: Option<bool>,
@@ -73,6 +76,8 @@ impl Default for SecureHeadersBuilder {
             coop: Some(CrossOriginOpenerPolicy::default()),
             corp: Some(CrossOriginResourcePolicy::default()),
             coep: None,
+            coop_report_only: None,
+            coep_report_only: None,
             origin_agent_cluster: true,
             cross_domain_policies: Some(PermittedCrossDomainPolicies::default()),
             dns_prefetch_control: Some(false),
@@ -217,43 +222,6 @@ impl SecureHeadersBuilder {
             }
         }
         self.document_policy = p.map(str::to_string);
-        self
-    }
-
-    /// `Cross-Origin-Opener-Policy` (default `same-origin`), or `None`.
-    ///
-    /// ```
-    /// # use rampart_core::headers::{CrossOriginOpenerPolicy, SecureHeaders};
-    /// let allow_popups = Some(CrossOriginOpenerPolicy::SameOriginAllowPopups);
-    /// assert!(SecureHeaders::builder().cross_origin_opener_policy(allow_popups).build().is_ok());
-    /// ```
-    pub fn cross_origin_opener_policy(mut self, v: Option<CrossOriginOpenerPolicy>) -> Self {
-        self.coop = v;
-        self
-    }
-
-    /// `Cross-Origin-Resource-Policy` (default `same-origin`), or `None`.
-    ///
-    /// ```
-    /// # use rampart_core::headers::{CrossOriginResourcePolicy, SecureHeaders};
-    /// let public = Some(CrossOriginResourcePolicy::CrossOrigin);
-    /// assert!(SecureHeaders::builder().cross_origin_resource_policy(public).build().is_ok());
-    /// ```
-    pub fn cross_origin_resource_policy(mut self, v: Option<CrossOriginResourcePolicy>) -> Self {
-        self.corp = v;
-        self
-    }
-
-    /// `Cross-Origin-Embedder-Policy`: off by default because it blocks every
-    /// cross-origin resource that does not opt in.
-    ///
-    /// ```
-    /// # use rampart_core::headers::{CrossOriginEmbedderPolicy, SecureHeaders};
-    /// let isolated = Some(CrossOriginEmbedderPolicy::Credentialless);
-    /// assert!(SecureHeaders::builder().cross_origin_embedder_policy(isolated).build().is_ok());
-    /// ```
-    pub fn cross_origin_embedder_policy(mut self, v: Option<CrossOriginEmbedderPolicy>) -> Self {
-        self.coep = v;
         self
     }
 
@@ -500,6 +468,24 @@ impl SecureHeadersBuilder {
         }
         if let Some(v) = self.coep {
             push(&mut always, "cross-origin-embedder-policy", v.as_str())?;
+        }
+        for (name, value) in [
+            (
+                "cross-origin-opener-policy-report-only",
+                self.coop_report_only.as_ref().map(|(v, g)| (v.as_str(), g)),
+            ),
+            (
+                "cross-origin-embedder-policy-report-only",
+                self.coep_report_only.as_ref().map(|(v, g)| (v.as_str(), g)),
+            ),
+        ] {
+            if let Some((keyword, group)) = value {
+                push(
+                    &mut always,
+                    name,
+                    &report_only_value(name, keyword, group.as_deref())?,
+                )?;
+            }
         }
         if self.origin_agent_cluster {
             push(&mut always, "origin-agent-cluster", "?1")?;
