@@ -526,3 +526,30 @@ async fn report_only_isolation_headers_are_sent() {
         Some("require-corp")
     );
 }
+
+/// A directive rampart does not know yet keeps the policy and its nonce on
+/// actix too (issue 16, item 7).
+#[actix_web::test]
+async fn an_unknown_directive_keeps_the_policy_and_its_nonce() {
+    let policy = Policy::strict()
+        .with_unknown_directive("future-feature-src", "'self'")
+        .unwrap();
+    let headers = SecureHeaders::builder()
+        .csp(Some(Csp::builder(policy).nonce_in(["script-src"])))
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new()
+            .route(
+                "/",
+                web::get().to(|n: CspNonce| async move { HttpResponse::Ok().body(n.to_string()) }),
+            )
+            .wrap(SecureHeadersMiddleware::new(headers)),
+    )
+    .await;
+    let res = call_service(&app, local(TestRequest::get().uri("/")).to_request()).await;
+    let csp = header(&res, "content-security-policy").unwrap();
+    let nonce = String::from_utf8(read_body(res).await.to_vec()).unwrap();
+    assert!(csp.contains("future-feature-src 'self'"), "{csp}");
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
+}

@@ -229,3 +229,26 @@ async fn nonce_pages_are_kept_out_of_shared_caches() {
         assert_eq!(header(&res, "cache-control"), expected, "{setting:?}");
     }
 }
+
+/// A directive rampart does not know yet keeps the rest of the CSP, nonce
+/// included, instead of `csp(None)` plus a raw header (issue 16, item 7).
+#[tokio::test]
+async fn an_unknown_directive_keeps_the_policy_and_its_nonce() {
+    let policy = Policy::strict()
+        .with_unknown_directive("future-feature-src", "'self'")
+        .unwrap();
+    let app =
+        app_with(SecureHeaders::builder().csp(Some(Csp::builder(policy).nonce_in(["script-src"]))));
+    let res = send(&app, get_req("/with_nonce", "localhost"), CLIENT, HTTP).await;
+    let csp = header(&res, "content-security-policy").unwrap().to_string();
+    let body = body_string(res).await;
+    let nonce = body
+        .split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(csp.contains("future-feature-src 'self'"), "{csp}");
+    assert!(csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
+}

@@ -336,6 +336,53 @@ impl Policy {
         &self.directives
     }
 
+    /// A directive rampart does not know yet (a browser's new feature), its
+    /// value tokens kept as written, so a policy can use it without giving up
+    /// rampart's CSP (and its nonces). The name is a directive name (letters,
+    /// digits, `-`) rampart does not know (known ones take
+    /// [`with_sources`](Self::with_sources), which checks them); each token is
+    /// visible ASCII without `;` or `,`. Given again, it replaces the earlier
+    /// value.
+    ///
+    /// ```
+    /// use rampart_core::csp::{Csp, Policy};
+    /// let p = Policy::strict().with_unknown_directive("future-feature-src", "'self' https://ads.example").unwrap();
+    /// let csp = Csp::builder(p).nonce_in(["script-src"]).build().unwrap();
+    /// let nonces = csp.new_request_nonces().unwrap();
+    /// let n = nonces.script().value().to_string(); // a page used it
+    /// let mut h = http::HeaderMap::new();
+    /// csp.write_headers(&mut h, Some(&nonces), true);
+    /// let v = h["content-security-policy"].to_str().unwrap();
+    /// assert!(v.contains("future-feature-src 'self' https://ads.example") && v.contains(&n));
+    /// assert!(Policy::strict().with_unknown_directive("script-src", "'self'").is_err());
+    /// assert!(Policy::strict().with_unknown_directive("new-src", "a;b").is_err());
+    /// ```
+    pub fn with_unknown_directive(&self, name: &str, value: &str) -> Result<Policy, ConfigError> {
+        let name = name.trim().to_ascii_lowercase();
+        let setting = format!("csp.{name}");
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(ConfigError::new(
+                setting,
+                "a directive name is letters, digits and '-'",
+            ));
+        }
+        if directive_info(&name).is_some() {
+            return Err(ConfigError::new(
+                setting,
+                "rampart knows this directive: set it with Policy::with_sources, which checks its sources",
+            ));
+        }
+        let mut tokens = Vec::new();
+        for t in value.split_ascii_whitespace() {
+            check_chars(t, &setting)?;
+            tokens.push(Source::Token(t.to_string()));
+        }
+        let mut p = self.clone();
+        p.directives.retain(|d| d.name != name);
+        p.push_unchecked(Directive::new_unchecked(&name, tokens));
+        Ok(p)
+    }
+
     /// Returns a copy with `sources` added to `directive`.
     ///
     /// A missing directive is created; a missing fetch directive first inherits the
