@@ -55,13 +55,7 @@ async fn start_both(allowed: &[&str], report_uri: Option<&str>) -> [App; 2] {
     .unwrap();
     let actix_writes = actix_seed.state.item_writes.clone();
     let actix_reports = actix_seed.state.reports.clone();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let actix_addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let _ = actix_seed.server(listener, 1).unwrap().await;
-        })
-    });
+    let (actix_addr, _handle) = actix_seed.spawn_on_loopback().unwrap();
     [
         App {
             name: "axum",

@@ -161,6 +161,35 @@ impl Seed {
             .listen(listener)?
             .run())
     }
+
+    /// Serves the app on 127.0.0.1 (a free port) from its own thread and actix
+    /// system, with one worker: for tests and benchmarks. Returns the address
+    /// and the handle that stops it.
+    pub fn spawn_on_loopback(
+        self,
+    ) -> std::io::Result<(std::net::SocketAddr, actix_web::dev::ServerHandle)> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let server = std::sync::mpsc::channel();
+        let (tx, rx) = server;
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match self.server(listener, 1) {
+                    Ok(server) => {
+                        let _ = tx.send(Ok(server.handle()));
+                        let _ = server.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            })
+        });
+        let handle = rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the server thread ended before it started"))??;
+        Ok((addr, handle))
+    }
 }
 
 fn render(state: &SeedState, name: &str, ctx: minijinja::Value) -> HttpResponse {

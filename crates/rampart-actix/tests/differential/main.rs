@@ -178,20 +178,6 @@ async fn send(client: &reqwest::Client, t: &Target, c: &Case) -> Seen {
     }
 }
 
-fn start_actix(seed: actix_app::Seed) -> (SocketAddr, actix_web::dev::ServerHandle) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let server = seed.server(listener, 1).unwrap();
-            tx.send(server.handle()).unwrap();
-            let _ = server.await;
-        })
-    });
-    (addr, rx.recv().unwrap())
-}
-
 fn diff(a: &Seen, b: &Seen) -> Vec<String> {
     let mut out = Vec::new();
     if a.status != b.status {
@@ -236,7 +222,7 @@ async fn axum_and_actix_seed_apps_answer_alike() {
     })
     .unwrap();
     let actix_state = actix_seed.state.clone();
-    let (actix_addr, actix_handle) = start_actix(actix_seed);
+    let (actix_addr, actix_handle) = actix_seed.spawn_on_loopback().unwrap();
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
