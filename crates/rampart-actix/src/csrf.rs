@@ -139,7 +139,7 @@ where
         // The matched route only when a route exemption or inclusion can use it.
         let route = self
             .csrf
-            .wants_route(&parts.method)
+            .wants_route(&parts)
             .then(|| req.match_pattern())
             .flatten();
         match self.csrf.check(&parts, facts, route.as_deref()) {

@@ -137,5 +137,35 @@ async fn markup_helpers_and_log_out() {
         header(&res, "clear-site-data").as_deref(),
         Some("\"cookies\", \"storage\"")
     );
-    assert_eq!(header(&res, "set-cookie"), None);
+    assert!(header(&res, "set-cookie").unwrap().starts_with("csrf="));
+}
+
+/// A handshake on a route protected by pattern (include-only mode) is
+/// checked on actix too: the middleware asks for the matched route of a
+/// handshake, not only of unsafe methods.
+#[actix_web::test]
+async fn a_handshake_on_an_included_route_is_checked() {
+    let csrf = Csrf::builder()
+        .key(&[5; 32])
+        .include_only()
+        .include_route("/ws")
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new()
+            .route(
+                "/ws",
+                web::get().to(|| async { HttpResponse::Ok().body("reached") }),
+            )
+            .wrap(CsrfMiddleware::new(csrf)),
+    )
+    .await;
+    let req = local(
+        TestRequest::get()
+            .uri("/ws")
+            .insert_header(("upgrade", "websocket"))
+            .insert_header(("origin", "https://evil.example")),
+    )
+    .to_request();
+    assert_eq!(call_service(&app, req).await.status(), 403);
 }

@@ -241,15 +241,19 @@ impl OriginPattern {
         let Some(o) = Origin::from_authority(scheme, rest) else {
             return bad("does not name a host after `*.`");
         };
-        if !o.host().contains('.')
+        // Two labels at least below the wildcard (`*.com.` is a top-level
+        // name with a trailing dot), and no address (`*.2.3.4`).
+        let host = o.host().trim_end_matches('.');
+        let last = host.rsplit('.').next().unwrap_or("");
+        if !host.contains('.')
             || o.host().starts_with('[')
-            || o.host().parse::<std::net::Ipv4Addr>().is_ok()
+            || last.bytes().all(|b| b.is_ascii_digit())
         {
             return bad("is too broad (a wildcard over a top-level name or an address)");
         }
         Some(Ok(Self {
             scheme,
-            suffix: o.host().to_string(),
+            suffix: host.to_string(),
             port: o.port(),
         }))
     }

@@ -75,6 +75,8 @@ impl Seed {
     /// Registers the routes (called once per worker).
     fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(self.state.clone()))
+            // The login reads raw bytes: the same 2 MiB as the form extractors.
+            .app_data(web::PayloadConfig::new(2 * 1024 * 1024))
             // The extractors answer as axum's do: 415 for a wrong content type,
             // 422 for a body that parses but does not fit, 400 for bad syntax or paths.
             .app_data(

@@ -156,7 +156,7 @@ pub struct Login {
     pub password: String,
 }
 
-/// Why a login body was not read: the status (415 or 422) and a reason.
+/// Why a login body was not read: the status (400, 415 or 422) and a reason.
 pub type FormError = (u16, &'static str);
 
 /// Longest field the login form takes.
@@ -164,8 +164,8 @@ const MAX_FIELD: usize = 64 * 1024;
 
 impl Login {
     /// Reads the login form from a urlencoded or a multipart body, as Flask's
-    /// `request.form` does: `415` for another content type, `422` for a missing
-    /// field or a body that is not a form. One reader for both seed apps.
+    /// `request.form` does: `415` for another content type, `400` for a broken
+    /// multipart body, `422` for a missing field. One reader for both seed apps.
     pub async fn from_body(
         content_type: Option<&str>,
         body: bytes::Bytes,
@@ -192,7 +192,7 @@ impl Login {
             }
             "multipart/form-data" => {
                 let boundary =
-                    multer::parse_boundary(ct).map_err(|_| (422, "no multipart boundary"))?;
+                    multer::parse_boundary(ct).map_err(|_| (400, "no multipart boundary"))?;
                 let stream =
                     futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
                 let mut form = multer::Multipart::with_constraints(
@@ -204,13 +204,13 @@ impl Login {
                 while let Some(field) = form
                     .next_field()
                     .await
-                    .map_err(|_| (422, "not a multipart form"))?
+                    .map_err(|_| (400, "not a multipart form"))?
                 {
                     let name = field.name().unwrap_or("").to_string();
                     let text = field
                         .text()
                         .await
-                        .map_err(|_| (422, "not a multipart form"))?;
+                        .map_err(|_| (400, "not a multipart form"))?;
                     take(&name, text);
                 }
             }

@@ -219,7 +219,7 @@ impl CsrfBuilder {
     /// assert!(Csrf::builder().key(&[1; 32]).trusted_origin("https://*.example.com").build().is_ok());
     /// let e = Csrf::builder().key(&[1; 32]).trusted_origin("a.example").build().unwrap_err();
     /// assert!(e.message().contains("https://a.example"));
-    /// for too_broad in ["https://*", "*://a.example", "https://a.*.example", "https://*.com", "https://*.example.com:*"] {
+    /// for too_broad in ["https://*", "*://a.example", "https://a.*.example", "https://*.com", "https://*.com.", "https://*.2.3.4", "https://*.example.com:*"] {
     ///     assert!(Csrf::builder().key(&[1; 32]).trusted_origin(too_broad).build().is_err(), "{too_broad}");
     /// }
     /// ```

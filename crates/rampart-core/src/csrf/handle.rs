@@ -163,7 +163,8 @@ impl CsrfToken {
     /// verify), and with `clear_site_data` the response also carries
     /// `Clear-Site-Data: "cookies", "storage"`, which makes the browser drop
     /// this site's cookies (the session's and the CSRF secret alike) and
-    /// storage; the next page issues a fresh secret.
+    /// storage. The new secret's cookie is sent as well, for browsers that do
+    /// not honour the header (it needs a secure context).
     ///
     /// ```
     /// # use rampart_core::csrf::{Csrf, Decision};
@@ -178,7 +179,7 @@ impl CsrfToken {
     /// let mut headers = http::HeaderMap::new();
     /// csrf.finish(&req, &mut headers);
     /// assert_eq!(headers["clear-site-data"], "\"cookies\", \"storage\"");
-    /// assert!(!headers.contains_key("set-cookie"));
+    /// assert!(headers.contains_key("set-cookie")); // the new secret, for browsers that keep cookies
     /// ```
     pub fn log_out(&self, clear_site_data: bool) {
         self.0.with(|st| {

@@ -142,12 +142,13 @@ impl CsrfRequest {
     /// ```
     pub fn finish(&self, response_headers: &mut HeaderMap) {
         if self.token.may_owe(true) && self.token.0.with(|st| st.clear_site_data) {
-            // The browser drops every cookie of the site: no new secret is sent.
-            response_headers.insert(
+            // The browser drops the site's cookies and storage; one that does
+            // not (plain http, an old browser) still gets the new secret below,
+            // so tokens rendered before the log-out no longer verify.
+            response_headers.append(
                 http::header::HeaderName::from_static("clear-site-data"),
                 HeaderValue::from_static("\"cookies\", \"storage\""),
             );
-            return;
         }
         let (vary, cookies) = self.token.take_cookies(true);
         for c in cookies {

@@ -104,21 +104,30 @@ impl Csrf {
     }
 
     #[doc(hidden)]
-    /// Whether [`check`](Self::check) reads the matched route of a request with
-    /// this method: only for a method it checks, and only when routes are
-    /// exempted or included by pattern. An adapter whose route lookup costs
-    /// (actix-web's `match_pattern` allocates) passes `None` otherwise.
+    /// Whether [`check`](Self::check) reads the matched route of this request:
+    /// only for one it checks (an unsafe method, or a handshake), and only when
+    /// routes are exempted or included by pattern. An adapter whose route
+    /// lookup costs (actix-web's `match_pattern` allocates) passes `None`
+    /// otherwise.
     ///
     /// ```
     /// # use rampart_core::csrf::Csrf;
+    /// let parts = |m: &str, ws: bool| {
+    ///     let b = http::Request::builder().method(m).uri("/ws");
+    ///     let b = if ws { b.header("upgrade", "websocket") } else { b };
+    ///     b.body(()).unwrap().into_parts().0
+    /// };
     /// let plain = Csrf::builder().key(&[9; 32]).build().unwrap();
-    /// assert!(!plain.wants_route(&http::Method::POST));
+    /// assert!(!plain.wants_route(&parts("POST", false)));
     /// let by_route = Csrf::builder().key(&[9; 32]).exempt(rampart_core::Exemptions::new().route("/hook")).build().unwrap();
-    /// assert!(by_route.wants_route(&http::Method::POST));
-    /// assert!(!by_route.wants_route(&http::Method::GET));
+    /// assert!(by_route.wants_route(&parts("POST", false)));
+    /// assert!(!by_route.wants_route(&parts("GET", false)));
+    /// assert!(by_route.wants_route(&parts("GET", true)));
     /// ```
-    pub fn wants_route(&self, method: &Method) -> bool {
-        !is_safe(method) && (self.0.exempt.has_routes() || !self.0.include_routes.is_empty())
+    pub fn wants_route(&self, parts: &http::request::Parts) -> bool {
+        let inner = &self.0;
+        (inner.exempt.has_routes() || !inner.include_routes.is_empty())
+            && (!is_safe(&parts.method) || inner.checks_handshake(parts))
     }
 
     #[doc(hidden)]
@@ -177,6 +186,14 @@ impl Csrf {
         }
         if !inner.protects(parts, matched_route) {
             return Decision::Pass(request);
+        }
+        // A WebSocket over HTTP/2 opens with an extended CONNECT (RFC 8441):
+        // the same handshake check, no token (the browser API cannot send one).
+        if parts.method == Method::CONNECT && inner.websockets {
+            return match inner.origin.check_handshake(&parts.headers, &facts) {
+                Ok(()) => Decision::Pass(request),
+                Err((reason, detail)) => self.refuse_decision(request, line, reason, detail),
+            };
         }
         if let Err((reason, detail)) = inner.origin.check(&parts.headers, &facts) {
             return self.refuse_decision(request, line, reason, detail);

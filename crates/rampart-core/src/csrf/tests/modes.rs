@@ -416,3 +416,18 @@ fn trusted_origin_patterns_match_one_label_on_the_same_scheme_and_port() {
         );
     }
 }
+
+#[test]
+fn http2_websocket_connects_get_the_handshake_check_not_the_token_check() {
+    let c = csrf();
+    let f = facts(true);
+    let connect = |origin: &str| parts("CONNECT", "/ws", &[("origin", origin)]);
+    assert_eq!(
+        reason(c.check(&connect("https://www.example.com"), &f, None)),
+        None
+    );
+    assert_eq!(
+        reason(c.check(&connect("https://evil.example"), &f, None)),
+        Some(RejectReason::OriginMismatch)
+    );
+}
