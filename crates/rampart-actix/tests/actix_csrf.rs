@@ -169,3 +169,42 @@ async fn a_handshake_on_an_included_route_is_checked() {
     .to_request();
     assert_eq!(call_service(&app, req).await.status(), 403);
 }
+
+/// As with the Tower layers: a renamed JS-readable cookie listed as
+/// script-readable gets no `HttpOnly` from the secure headers middleware.
+#[actix_web::test]
+async fn a_renamed_js_cookie_stays_readable_by_script() {
+    use rampart_actix::core::headers::{CookieHardening, SecureHeaders};
+    use rampart_actix::SecureHeadersMiddleware;
+    let csrf = Csrf::builder()
+        .key(&[5; 32])
+        .js_readable_cookie(true)
+        .js_cookie_name("XSRF-TOKEN")
+        .build()
+        .unwrap();
+    let headers = SecureHeaders::builder()
+        .cookies(CookieHardening::default().script_readable("XSRF-TOKEN"))
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new()
+            .route(
+                "/page",
+                web::get().to(|t: CsrfToken| async move { HttpResponse::Ok().body(t.masked()) }),
+            )
+            .wrap(CsrfMiddleware::new(csrf))
+            .wrap(SecureHeadersMiddleware::new(headers)),
+    )
+    .await;
+    let res = call_service(&app, local(TestRequest::get().uri("/page")).to_request()).await;
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let js = cookies
+        .iter()
+        .find(|c| c.starts_with("XSRF-TOKEN="))
+        .expect("the JS cookie");
+    assert!(!js.contains("HttpOnly"), "{js}");
+}

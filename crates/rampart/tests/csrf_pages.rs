@@ -122,3 +122,44 @@ async fn the_reason_travels_with_the_refusal() {
     assert_eq!(body_string(res).await, "custom: cross-origin");
     assert_eq!(custom.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// A renamed JS-readable token cookie stays readable by script under the
+/// secure headers layer once its name is listed as script-readable.
+#[tokio::test]
+async fn a_renamed_js_cookie_stays_readable_by_script() {
+    use rampart::core::headers::{CookieHardening, SecureHeaders};
+    use rampart::SecureHeadersLayer;
+    let router = Router::new()
+        .route("/page", get(|t: CsrfToken| async move { t.masked() }))
+        .layer(CsrfLayer::new(
+            Csrf::builder()
+                .key(&KEY)
+                .js_readable_cookie(true)
+                .js_cookie_name("XSRF-TOKEN")
+                .build()
+                .unwrap(),
+        ))
+        .layer(SecureHeadersLayer::new(
+            SecureHeaders::builder()
+                .cookies(CookieHardening::default().script_readable("XSRF-TOKEN"))
+                .build()
+                .unwrap(),
+        ));
+    let res = send(&router, get_req("/page", "localhost"), CLIENT, false).await;
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let js = cookies
+        .iter()
+        .find(|c| c.starts_with("XSRF-TOKEN="))
+        .expect("the JS cookie");
+    assert!(!js.contains("HttpOnly"), "{js}");
+    let secret = cookies
+        .iter()
+        .find(|c| c.starts_with("csrf="))
+        .expect("the secret cookie");
+    assert!(secret.contains("HttpOnly"), "{secret}");
+}

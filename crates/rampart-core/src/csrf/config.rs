@@ -89,6 +89,7 @@ pub struct CsrfBuilder {
     proxy_trust: ProxyTrust,
     websockets: bool,
     event_streams: bool,
+    js_cookie_name: String,
     errors: Vec<ConfigError>,
 }
 
@@ -123,6 +124,7 @@ impl Default for CsrfBuilder {
             proxy_trust: ProxyTrust::nobody(),
             websockets: true,
             event_streams: false,
+            js_cookie_name: crate::csrf::JS_COOKIE_NAME.to_string(),
             errors: Vec::new(),
         }
     }

@@ -31,7 +31,7 @@ pub struct CookieHardening {
     pub(crate) same_site: Option<&'static str>,
     pub(crate) exclude: Vec<String>,
     /// Names that get no `HttpOnly` (script must read them); other attributes apply.
-    pub(crate) script_readable: &'static [&'static str],
+    pub(crate) script_readable: Vec<String>,
 }
 
 impl Default for CookieHardening {
@@ -43,7 +43,7 @@ impl Default for CookieHardening {
             same_site: Some("Lax"),
             exclude: Vec::new(),
             // The CSRF token cookie for single-page apps must stay readable by script.
-            script_readable: &[crate::csrf::JS_COOKIE_NAME],
+            script_readable: vec![crate::csrf::JS_COOKIE_NAME.to_string()],
         }
     }
 }
@@ -63,6 +63,23 @@ impl CookieHardening {
             enabled: false,
             ..Self::default()
         }
+    }
+
+    /// A cookie that script must read, so it gets no `HttpOnly` (its other
+    /// attributes still apply): the CSRF layer's JS-readable token cookie
+    /// when you rename it with `CsrfBuilder::js_cookie_name` (`csrf-token`,
+    /// the default name, is listed already).
+    ///
+    /// ```
+    /// # use rampart_core::headers::CookieHardening;
+    /// let mut h = http::HeaderMap::new();
+    /// h.insert("set-cookie", "xsrf=abc".parse().unwrap());
+    /// CookieHardening::default().script_readable("xsrf").apply(&mut h, false);
+    /// assert_eq!(h["set-cookie"], "xsrf=abc; SameSite=Lax");
+    /// ```
+    pub fn script_readable(mut self, name: &str) -> Self {
+        self.script_readable.push(name.to_string());
+        self
     }
 
     /// Whether to add `HttpOnly` (default true).
@@ -160,7 +177,7 @@ impl CookieHardening {
         let mut extra = String::new();
         if self.http_only
             && parsed.http_only().is_none()
-            && !self.script_readable.contains(&parsed.name())
+            && !self.script_readable.iter().any(|n| n == parsed.name())
         {
             extra.push_str("; HttpOnly");
         }

@@ -74,6 +74,15 @@ impl CsrfBuilder {
                 ),
             ));
         }
+        if !valid_cookie_name(&self.js_cookie_name) || self.js_cookie_name.starts_with("__") {
+            problems.push(ConfigError::new(
+                "csrf.js_cookie_name",
+                format!(
+                    "`{}` is not a cookie name for script (letters, digits, '-' and '_', no __ prefix)",
+                    self.js_cookie_name
+                ),
+            ));
+        }
         if self.cookie_name.starts_with("__") {
             problems.push(ConfigError::new(
                 "csrf.cookie_name",
@@ -154,7 +163,7 @@ impl CsrfBuilder {
                 max_age_secs,
                 same_site: self.same_site,
                 js_readable: self.js_readable,
-                js_name: crate::csrf::JS_COOKIE_NAME.into(),
+                js_name: self.js_cookie_name.clone(),
             },
             body_limit: self.body_limit,
             body_timeout: self.body_timeout,

@@ -110,4 +110,26 @@ impl CsrfBuilder {
         self.js_readable = yes;
         self
     }
+
+    /// The name of the JS-readable token cookie (default `csrf-token`). A
+    /// secure headers layer adds `HttpOnly` to every other cookie: list the
+    /// new name there too, with
+    /// [`CookieHardening::script_readable`](crate::headers::CookieHardening::script_readable).
+    ///
+    /// ```
+    /// # use rampart_core::csrf::{Csrf, Decision};
+    /// # use rampart_core::{RequestFacts, Scheme};
+    /// let csrf = Csrf::builder().key(&[1; 32]).js_readable_cookie(true).js_cookie_name("XSRF-TOKEN").build().unwrap();
+    /// # let facts = RequestFacts::new(Scheme::Http, Some("localhost"));
+    /// # let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// # let Decision::Pass(req) = csrf.check(&parts, &facts, None) else { panic!() };
+    /// let mut h = http::HeaderMap::new();
+    /// csrf.finish(&req, &mut h);
+    /// assert!(h.get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("XSRF-TOKEN=")));
+    /// assert!(Csrf::builder().key(&[1; 32]).js_cookie_name("bad name").build().is_err());
+    /// ```
+    pub fn js_cookie_name(mut self, name: &str) -> Self {
+        self.js_cookie_name = name.to_string();
+        self
+    }
 }
