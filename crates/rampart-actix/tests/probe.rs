@@ -34,18 +34,9 @@ async fn start_both(allowed: &[&str], report_uri: Option<&str>) -> [App; 2] {
         allowed_hosts: hosts.clone(),
     })
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let axum_addr = listener.local_addr().unwrap();
-    let router = axum_seed.router;
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
     let axum_reports = axum_seed.state.reports.clone();
+    let axum_writes = axum_seed.state.item_writes.clone();
+    let axum_addr = axum_seed.spawn_on_loopback().await.unwrap();
 
     let actix_seed = actix_app::build(actix_app::SeedConfig {
         csrf_key: Some(key),
@@ -60,7 +51,7 @@ async fn start_both(allowed: &[&str], report_uri: Option<&str>) -> [App; 2] {
         App {
             name: "axum",
             addr: axum_addr,
-            item_writes: axum_seed.state.item_writes.clone(),
+            item_writes: axum_writes,
             reports: Box::new(move || axum_reports.lock().unwrap().iter().cloned().collect()),
         },
         App {

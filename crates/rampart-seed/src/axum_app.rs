@@ -74,6 +74,24 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
     })
 }
 
+impl Seed {
+    /// Serves the router on 127.0.0.1 (a free port) with the peer address as
+    /// axum's `ConnectInfo`, on the current Tokio runtime: for tests and
+    /// benchmarks. Returns the address.
+    pub async fn spawn_on_loopback(self) -> std::io::Result<std::net::SocketAddr> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let router = self.router;
+        tokio::spawn(async move {
+            let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "the seed app stopped");
+            }
+        });
+        Ok(addr)
+    }
+}
+
 fn render(state: &SeedState, name: &str, ctx: minijinja::Value) -> axum::response::Response {
     match state
         .templates

@@ -203,17 +203,7 @@ async fn axum_and_actix_seed_apps_answer_alike() {
     };
     let axum_seed = axum_app::build(cfg_axum).unwrap();
     let axum_state = axum_seed.state.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let axum_addr = listener.local_addr().unwrap();
-    let router = axum_seed.router;
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let axum_addr = axum_seed.spawn_on_loopback().await.unwrap();
 
     let actix_seed = actix_app::build(actix_app::SeedConfig {
         csrf_key: Some(KEY.to_vec()),

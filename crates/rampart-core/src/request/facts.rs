@@ -49,8 +49,7 @@ impl RequestFacts {
     }
 
     /// Facts worked out by the crate (the host already checked and lower-cased).
-    #[doc(hidden)]
-    pub const fn from_parts(
+    pub(crate) const fn from_parts(
         scheme: Scheme,
         host: Option<String>,
         from_trusted_proxy: bool,

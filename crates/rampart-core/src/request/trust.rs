@@ -263,7 +263,7 @@ impl ProxyTrust {
     /// ```
     /// use rampart_core::{ConnectionInfo, ProxyHeaders, ProxyTrust, RequestFacts, RequestScope, Scheme};
     /// let req = http::Request::get("/").header("host", "a.example").body(()).unwrap();
-    /// let known = RequestScope::new(RequestFacts::from_parts(Scheme::Https, None, true), None);
+    /// let known = RequestScope::new(RequestFacts::new(Scheme::Https, None), None);
     /// let t = ProxyTrust::nobody();
     /// assert!(t.lazy_facts(Some(&known), ConnectionInfo::default(), req.uri(), req.headers()).secure());
     /// let lazy = t.lazy_facts(None, ConnectionInfo::default(), req.uri(), req.headers());
