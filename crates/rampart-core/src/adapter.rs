@@ -80,6 +80,12 @@ impl SecureHeaders {
     /// assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     /// ```
     pub fn inbound(&self, conn: ConnectionInfo, parts: &http::request::Parts) -> Inbound {
+        let _span = tracing::debug_span!(
+            "rampart.headers",
+            method = parts.method.as_str(),
+            path = parts.uri.path()
+        )
+        .entered();
         if !self.shares_scope()
             && self
                 .proxy_trust()
@@ -144,6 +150,7 @@ impl SecureHeaders {
         overrides: Option<&Overrides>,
         headers: &mut HeaderMap,
     ) {
+        let _span = tracing::debug_span!("rampart.headers.response").entered();
         self.apply(scope.facts(), scope.nonces(), overrides, headers);
     }
 }

@@ -32,10 +32,12 @@ mod path;
 mod random;
 mod request;
 mod scope;
+mod telemetry;
 
 pub use error::{ConfigError, ConfigErrorKind};
 pub use exempt::Exemptions;
 pub use request::{ConnectionInfo, ProxyHeaders, ProxyTrust};
+pub use telemetry::describe_metrics;
 // For adapter authors (see `adapter`): a request's facts and normalised origins.
 #[doc(hidden)]
 pub use origin::{Origin, Scheme};

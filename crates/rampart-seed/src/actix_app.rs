@@ -50,6 +50,7 @@ pub struct Seed {
 
 /// Builds the app; every setting is validated here.
 pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
+    install_metrics();
     let state = SeedState {
         templates: Arc::new(templates()),
         ..SeedState::default()
@@ -124,6 +125,7 @@ impl Seed {
             )
             .service(web::resource("/static/js/script.js").route(get().to(script)))
             .service(web::resource("/health").route(get().to(health)))
+            .service(web::resource("/metrics").route(get().to(metrics)))
             .service(web::resource("/ws").route(web::get().to(websocket)))
             .service(
                 web::resource("/favicon.ico")
@@ -276,6 +278,14 @@ async fn script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .body(SCRIPT_JS)
+}
+
+/// `/metrics`: rampart's counters in the Prometheus text format. The seed app
+/// listens on loopback; a public deployment serves this on an internal port.
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(METRICS_CONTENT_TYPE)
+        .body(metrics_text())
 }
 
 async fn health() -> HttpResponse {

@@ -42,6 +42,7 @@ pub struct Seed {
 
 /// Builds the app; every setting is validated here.
 pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
+    install_metrics();
     let state = SeedState {
         templates: Arc::new(templates()),
         ..SeedState::default()
@@ -55,6 +56,7 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         .route("/items/{id}", put(put_item).delete(delete_item))
         .route("/static/js/script.js", get(script))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .route("/ws", get(websocket))
         .route(
             "/favicon.ico",
@@ -174,6 +176,15 @@ async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         SCRIPT_JS,
+    )
+}
+
+/// `/metrics`: rampart's counters in the Prometheus text format. The seed app
+/// listens on loopback; a public deployment serves this on an internal port.
+async fn metrics() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
+        metrics_text(),
     )
 }
 

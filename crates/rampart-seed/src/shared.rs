@@ -282,3 +282,38 @@ pub fn print_banner(framework: &str, addr: SocketAddr, headers: &SecureHeaders) 
     }
     println!();
 }
+
+/// Installs the process-wide `metrics` recorder that `/metrics` renders, once;
+/// both apps' `build` call it, so nothing is counted before it exists. If the
+/// embedding program installed another recorder first, `/metrics` says so
+/// instead of showing counters it cannot see.
+pub fn install_metrics() -> Option<&'static metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            match metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+                Ok(h) => {
+                    rampart_core::describe_metrics();
+                    Some(h)
+                }
+                Err(e) => {
+                    tracing::warn!("no /metrics: another metrics recorder is installed ({e})");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// The Prometheus text of every counter recorded in this process (rampart's
+/// CSRF decisions and CSP reports), served on `/metrics`.
+pub fn metrics_text() -> String {
+    match install_metrics() {
+        Some(h) => h.render(),
+        None => "# another metrics recorder is installed in this process\n".into(),
+    }
+}
+
+/// The content type of [`metrics_text`]: Prometheus's text exposition format.
+pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -13,6 +13,7 @@ use http::HeaderMap;
 use super::reject::RejectReason;
 use crate::origin::OriginPattern;
 use crate::request::Facts;
+use crate::telemetry::Via;
 use crate::Origin;
 
 /// The header name, prebuilt once.
@@ -26,8 +27,9 @@ pub(crate) struct OriginPolicy {
     pub(crate) check_referer: bool,
 }
 
-/// Outcome with a loggable detail (origins only, never full URLs).
-pub(crate) type OriginResult = Result<(), (RejectReason, Option<String>)>;
+/// What vouched for the request, or why it is refused with a loggable detail
+/// (origins only, never full URLs).
+pub(crate) type OriginResult = Result<Via, (RejectReason, Option<String>)>;
 
 impl OriginPolicy {
     fn is_trusted(&self, origin: &Origin, own: Option<&Origin>) -> bool {
@@ -66,7 +68,7 @@ impl OriginPolicy {
                 || site.eq_ignore_ascii_case("none")
                 || (self.allow_same_site && site.eq_ignore_ascii_case("same-site"));
             if ok || self.trusted_origin_header(headers) {
-                return Ok(());
+                return Ok(Via::FetchMetadata);
             }
             return Err((
                 RejectReason::CrossOrigin,
@@ -81,7 +83,7 @@ impl OriginPolicy {
                 ));
             };
             return match Origin::parse(raw) {
-                Ok(o) if self.is_trusted(&o, own().as_ref()) => Ok(()),
+                Ok(o) if self.is_trusted(&o, own().as_ref()) => Ok(Via::Origin),
                 Ok(o) => Err((RejectReason::OriginMismatch, Some(format!("Origin {o}")))),
                 Err(_) => Err((
                     RejectReason::OriginMismatch,
@@ -95,7 +97,7 @@ impl OriginPolicy {
             };
             let parsed = referer.to_str().ok().and_then(Origin::from_url);
             return match parsed {
-                Some(o) if self.is_trusted(&o, own().as_ref()) => Ok(()),
+                Some(o) if self.is_trusted(&o, own().as_ref()) => Ok(Via::Referer),
                 Some(o) => Err((
                     RejectReason::RefererMismatch,
                     Some(format!("Referer origin {o}")),
@@ -108,7 +110,7 @@ impl OriginPolicy {
         }
         // Plain http without Origin: a non-browser client or an old browser;
         // the token (when required) still protects.
-        Ok(())
+        Ok(Via::Nothing)
     }
 }
 
@@ -148,6 +150,7 @@ mod tests {
         }
         policy
             .check(&h, &(&facts(secure, "example.com")).into())
+            .map(|_| ())
             .map_err(|e| e.0)
     }
 
@@ -170,7 +173,10 @@ mod tests {
         let trust = crate::ProxyTrust::nobody();
         let conn = crate::ConnectionInfo::default();
         let facts = trust.lazy_facts(None, conn, req.uri(), req.headers());
-        assert_eq!(trust_all().check(req.headers(), &facts), Ok(()));
+        assert_eq!(
+            trust_all().check(req.headers(), &facts),
+            Ok(Via::FetchMetadata)
+        );
         let Facts::Lazy { full, .. } = &facts else {
             panic!("lazy facts expected")
         };
@@ -185,7 +191,33 @@ mod tests {
             .body(())
             .unwrap();
         let facts = trust.lazy_facts(None, conn, req.uri(), req.headers());
-        assert_eq!(trust_all().check(req.headers(), &facts), Ok(()));
+        assert_eq!(trust_all().check(req.headers(), &facts), Ok(Via::Origin));
+    }
+
+    #[test]
+    fn each_pass_names_what_vouched_for_it() {
+        let via = |secure: bool, hdrs: &[(&str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in hdrs {
+                h.append(
+                    http::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            trust_all()
+                .check(&h, &(&facts(secure, "example.com")).into())
+                .unwrap()
+        };
+        assert_eq!(
+            via(true, &[("sec-fetch-site", "same-origin")]),
+            Via::FetchMetadata
+        );
+        assert_eq!(via(true, &[("origin", "https://example.com")]), Via::Origin);
+        assert_eq!(
+            via(true, &[("referer", "https://example.com/form")]),
+            Via::Referer
+        );
+        assert_eq!(via(false, &[]), Via::Nothing);
     }
 
     fn trust_all() -> OriginPolicy {

@@ -39,6 +39,9 @@ pub(super) struct Pending {
     pub(super) kind: BodyKind,
     pub(super) method: Method,
     pub(super) uri: http::Uri,
+    /// Whether Fetch Metadata, `Origin` or `Referer` vouched for the request
+    /// (a failing body token is then a disagreement worth counting).
+    pub(super) vouched: bool,
 }
 
 /// The request line a refusal is logged with.

@@ -14,6 +14,7 @@ use super::reject::{default_parts, RejectReason, Rejection};
 use super::request::{pending_line, CsrfRequest, Line, Pending};
 use super::settings::Inner;
 use crate::request::Facts;
+use crate::telemetry::{self, Disagreement, Via};
 
 /// CSRF protection, compiled from a [`CsrfBuilder`](super::CsrfBuilder): cheap to clone, `Send + Sync`.
 ///
@@ -154,6 +155,14 @@ impl Csrf {
         facts: impl Into<Facts<'a>>,
         matched_route: Option<&str>,
     ) -> Decision {
+        // Debug level: free unless a subscriber asks for it; the refusal log
+        // line below carries the request line itself.
+        let _span = tracing::debug_span!(
+            "rampart.csrf",
+            method = parts.method.as_str(),
+            path = parts.uri.path()
+        )
+        .entered();
         let facts = facts.into();
         let inner = &self.0;
         let token = CsrfToken(Arc::new(TokenShared {
@@ -177,9 +186,11 @@ impl Csrf {
             // site's page can open with the visitor's cookies: its origin is
             // checked (no token: the browser APIs cannot send one).
             if inner.checks_handshake(parts) && inner.protects(parts, matched_route) {
-                if let Err((reason, detail)) = inner.origin.check_handshake(&parts.headers, &facts)
-                {
-                    return self.refuse_decision(request, line, reason, detail);
+                match inner.origin.check_handshake(&parts.headers, &facts) {
+                    Ok(via) => telemetry::csrf_passed(via),
+                    Err((reason, detail)) => {
+                        return self.refuse_decision(request, line, reason, detail)
+                    }
                 }
             }
             return Decision::Pass(request);
@@ -191,19 +202,38 @@ impl Csrf {
         // the same handshake check, no token (the browser API cannot send one).
         if parts.method == Method::CONNECT && inner.websockets {
             return match inner.origin.check_handshake(&parts.headers, &facts) {
-                Ok(()) => Decision::Pass(request),
+                Ok(via) => {
+                    telemetry::csrf_passed(via);
+                    Decision::Pass(request)
+                }
                 Err((reason, detail)) => self.refuse_decision(request, line, reason, detail),
             };
         }
-        if let Err((reason, detail)) = inner.origin.check(&parts.headers, &facts) {
-            return self.refuse_decision(request, line, reason, detail);
-        }
+        let via = match inner.origin.check(&parts.headers, &facts) {
+            Ok(via) => via,
+            Err((reason, detail)) => {
+                if inner.tokens && self.header_token_valid(&request, parts) {
+                    telemetry::csrf_disagreement(Disagreement::HeadersRefusedTokenValid);
+                }
+                return self.refuse_decision(request, line, reason, detail);
+            }
+        };
         if !inner.tokens {
+            telemetry::csrf_passed(via);
             return Decision::Pass(request);
         }
+        // From here on the token decides; a refusal of a request the headers
+        // vouched for is a disagreement worth counting.
+        let vouched = via != Via::Nothing;
+        let token_refused = |reason, detail: Option<String>, request| {
+            if vouched {
+                telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused);
+            }
+            self.refuse_decision(request, line, reason, detail)
+        };
         if !request.token.has_cookie() {
             request.token.mark_issued();
-            return self.refuse_decision(request, line, RejectReason::MissingCookie, None);
+            return token_refused(RejectReason::MissingCookie, None, request);
         }
         let mut values = parts
             .headers
@@ -212,17 +242,15 @@ impl Csrf {
             .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
         if let Some(first) = values.next() {
             if values.next().is_some() {
-                return self.refuse_decision(request, line, RejectReason::DuplicateToken, None);
+                return token_refused(RejectReason::DuplicateToken, None, request);
             }
             // A header was given: no fallback to the body.
             return match first.to_str() {
-                Ok(t) if request.token.verify(t) => Decision::Pass(request),
-                _ => self.refuse_decision(
-                    request,
-                    line,
-                    RejectReason::BadToken,
-                    Some("header token".into()),
-                ),
+                Ok(t) if request.token.verify(t) => {
+                    telemetry::csrf_passed_by_token();
+                    Decision::Pass(request)
+                }
+                _ => token_refused(RejectReason::BadToken, Some("header token".into()), request),
             };
         }
         match body::kind(&parts.headers) {
@@ -234,11 +262,25 @@ impl Csrf {
                         kind,
                         method: parts.method.clone(),
                         uri: parts.uri.clone(),
+                        vouched,
                     })),
                     ..request
                 },
             },
-            None => self.refuse_decision(request, line, RejectReason::MissingToken, None),
+            None => token_refused(RejectReason::MissingToken, None, request),
+        }
+    }
+
+    /// Whether the request carries exactly one header token and it verifies:
+    /// asked only of a request the header check refuses, to count the
+    /// disagreement (the body is never read for it).
+    fn header_token_valid(&self, request: &CsrfRequest, parts: &http::request::Parts) -> bool {
+        let mut values = parts.headers.get_all(&self.0.header_name).iter();
+        match (values.next(), values.next()) {
+            (Some(v), None) => {
+                request.token.has_cookie() && v.to_str().is_ok_and(|t| request.token.verify(t))
+            }
+            _ => false,
         }
     }
 
@@ -278,12 +320,29 @@ impl Csrf {
         let Some(pending) = request.pending.take() else {
             return Ok(request);
         };
+        let span = tracing::debug_span!(
+            "rampart.csrf.body",
+            method = pending.method.as_str(),
+            path = pending.uri.path(),
+            bytes = body.len()
+        );
+        tracing::Instrument::instrument(self.check_pending(request, pending, headers, body), span)
+            .await
+    }
+
+    async fn check_pending(
+        &self,
+        request: CsrfRequest,
+        pending: Box<Pending>,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<CsrfRequest, Rejection> {
         let line = Line::from(&*pending);
         let inner = &self.0;
         if body.len() > inner.body_limit {
             return self.refuse(request, line, RejectReason::TooLarge, None);
         }
-        match body::extract(
+        let (reason, detail) = match body::extract(
             pending.kind,
             headers,
             body,
@@ -292,11 +351,19 @@ impl Csrf {
         )
         .await
         {
-            Ok(Some(t)) if request.token.verify(&t) => Ok(request),
-            Ok(Some(_)) => self.refuse(request, line, RejectReason::BadToken, Some("body token")),
-            Ok(None) => self.refuse(request, line, RejectReason::MissingToken, None),
-            Err(reason) => self.refuse(request, line, reason, None),
+            Ok(Some(t)) if request.token.verify(&t) => {
+                telemetry::csrf_passed_by_token();
+                return Ok(request);
+            }
+            Ok(Some(_)) => (RejectReason::BadToken, Some("body token")),
+            Ok(None) => (RejectReason::MissingToken, None),
+            // A body that cannot be read says nothing about the token.
+            Err(reason) => return self.refuse(request, line, reason, None),
+        };
+        if pending.vouched {
+            telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused);
         }
+        self.refuse(request, line, reason, detail)
     }
 
     #[doc(hidden)]
@@ -377,6 +444,7 @@ impl Csrf {
     ) -> Result<CsrfRequest, Rejection> {
         debug_assert!(request.pending.is_none());
         if self.0.report_only {
+            telemetry::csrf_refused(reason, true);
             log_refusal(line, reason, detail, true);
             return Ok(request);
         }
@@ -392,6 +460,7 @@ impl Csrf {
         reason: RejectReason,
         detail: Option<&str>,
     ) -> Rejection {
+        telemetry::csrf_refused(reason, false);
         log_refusal(line, reason, detail, false);
         let mut rejection = Rejection::new(reason);
         if reason == RejectReason::MissingCookie {

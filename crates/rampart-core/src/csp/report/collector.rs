@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::parse::{parse, Kind};
 use super::{emit, CspReport, ReportError, ReportSink};
 use crate::error::Problems;
+use crate::telemetry;
 use crate::{ConfigError, ConnectionInfo, ProxyTrust};
 
 /// Most clients tracked by the rate limiter; bounds its memory.
@@ -404,6 +405,7 @@ impl ReportCollector {
         client: Option<IpAddr>,
         body: &[u8],
     ) -> Result<usize, ReportError> {
+        let _span = tracing::debug_span!("rampart.csp.report", bytes = body.len()).entered();
         let c = &self.0.counters;
         let essence = content_type
             .and_then(|ct| ct.split(';').next())
@@ -415,6 +417,7 @@ impl ReportCollector {
             "application/json" => Kind::Either,
             _ => {
                 c.unsupported_media_type.fetch_add(1, Ordering::Relaxed);
+                telemetry::csp_reports("unsupported-media-type", 1);
                 return Err(ReportError::UnsupportedMediaType);
             }
         };
@@ -424,20 +427,24 @@ impl ReportCollector {
         }
         if !self.allow(client) {
             c.rate_limited.fetch_add(1, Ordering::Relaxed);
+            telemetry::csp_reports("rate-limited", 1);
             return Err(ReportError::RateLimited);
         }
         let (mut reports, ignored) = match parse(kind, body) {
             Ok(r) => r,
             Err(why) => {
                 c.malformed.fetch_add(1, Ordering::Relaxed);
+                telemetry::csp_reports("malformed", 1);
                 return Err(ReportError::Malformed(why));
             }
         };
         c.ignored.fetch_add(ignored, Ordering::Relaxed);
+        telemetry::csp_reports("ignored", ignored);
         let cap = self.0.settings.max_per_body;
         if reports.len() > cap {
-            c.over_cap
-                .fetch_add((reports.len() - cap) as u64, Ordering::Relaxed);
+            let over = (reports.len() - cap) as u64;
+            c.over_cap.fetch_add(over, Ordering::Relaxed);
+            telemetry::csp_reports("over-cap", over);
             reports.truncate(cap);
         }
         let taken = reports.len();
@@ -445,6 +452,7 @@ impl ReportCollector {
             emit(&*self.0.sink, &r);
         }
         c.accepted.fetch_add(taken as u64, Ordering::Relaxed);
+        telemetry::csp_reports("accepted", taken as u64);
         Ok(taken)
     }
 
@@ -460,6 +468,7 @@ impl ReportCollector {
                 Some(u) => {
                     u.count += 1;
                     c.collapsed.fetch_add(1, Ordering::Relaxed);
+                    telemetry::csp_reports("collapsed", 1);
                 }
                 None => unique.push(r),
             }
@@ -493,6 +502,7 @@ impl ReportCollector {
             if let Some(s) = seen.reports.get_mut(&key) {
                 s.repeats += r.count;
                 c.collapsed.fetch_add(r.count, Ordering::Relaxed);
+                telemetry::csp_reports("collapsed", r.count);
                 continue;
             }
             // Bounded in count and bytes: a report past either is passed on
@@ -545,6 +555,7 @@ impl ReportCollector {
     /// ```
     pub fn record_too_large(&self) {
         self.0.counters.too_large.fetch_add(1, Ordering::Relaxed);
+        telemetry::csp_reports("too-large", 1);
     }
 
     /// Fixed-window rate limit per client (per /64 for IPv6); `None` clients,

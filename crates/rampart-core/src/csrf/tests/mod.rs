@@ -71,5 +71,7 @@ pub(super) fn with_body(
 
 mod bodies;
 mod cookies;
+#[cfg(feature = "metrics")]
+mod counters;
 mod modes;
 mod tokens;
