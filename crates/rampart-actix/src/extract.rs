@@ -64,6 +64,23 @@ impl FromRequest for CspStyleNonce {
     }
 }
 
+/// The core nonce handle, so the extractor goes wherever one is taken
+/// (`TemplateContext::nonce(&nonce)`).
+impl std::ops::Deref for CspNonce {
+    type Target = rampart_core::csp::CspNonce;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// The core nonce handle (`TemplateContext::style_nonce(&nonce)`).
+impl std::ops::Deref for CspStyleNonce {
+    type Target = rampart_core::csp::CspNonce;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 impl fmt::Display for CspNonce {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)

@@ -33,6 +33,7 @@ mod random;
 mod request;
 mod scope;
 mod telemetry;
+pub mod templates;
 
 pub use error::{ConfigError, ConfigErrorKind};
 pub use exempt::Exemptions;

@@ -13,10 +13,11 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
 use actix_web::http::StatusCode;
 use actix_web::{guard, web, App, HttpResponse, HttpServer};
-use minijinja::{context, Environment};
+use minijinja::Environment;
 use rampart_actix::core::csp::ReportCollector;
 use rampart_actix::core::csrf::Csrf;
 use rampart_actix::core::headers::SecureHeaders;
+use rampart_actix::core::templates::TemplateContext;
 use rampart_actix::core::ConfigError;
 use rampart_actix::{
     CspNonce, CspReportService, CsrfMiddleware, CsrfToken, SecureHeadersMiddleware,
@@ -126,6 +127,7 @@ impl Seed {
             .service(web::resource("/static/js/script.js").route(get().to(script)))
             .service(web::resource("/health").route(get().to(health)))
             .service(web::resource("/metrics").route(get().to(metrics)))
+            .service(web::resource("/engines/{engine}").route(get().to(engine_page)))
             .service(web::resource("/ws").route(web::get().to(websocket)))
             .service(
                 web::resource("/favicon.ico")
@@ -218,7 +220,7 @@ async fn index(state: web::Data<SeedState>, nonce: CspNonce, csrf: CsrfToken) ->
     render(
         &state,
         "index.html",
-        context! { nonce => nonce.to_string(), csrf_token => csrf.masked() },
+        TemplateContext::new().nonce(&nonce).csrf(&csrf).minijinja(),
     )
 }
 
@@ -226,7 +228,7 @@ async fn login_form(state: web::Data<SeedState>, csrf: CsrfToken) -> HttpRespons
     render(
         &state,
         "login.html",
-        context! { csrf_token => csrf.masked() },
+        TemplateContext::new().csrf(&csrf).minijinja(),
     )
 }
 
@@ -278,6 +280,23 @@ async fn script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .body(SCRIPT_JS)
+}
+
+/// `/engines/{engine}`: the login page in one template engine (see `engines`).
+async fn engine_page(engine: web::Path<String>, nonce: CspNonce, csrf: CsrfToken) -> HttpResponse {
+    let rampart = TemplateContext::new().nonce(&nonce).csrf(&csrf);
+    match crate::engines::render(&engine, &rampart) {
+        Some(Ok(html)) => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, engine = %engine, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("template error")
+        }
+        None => HttpResponse::NotFound().finish(),
+    }
 }
 
 /// `/metrics`: rampart's counters in the Prometheus text format. The seed app

@@ -11,8 +11,9 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use minijinja::{context, Environment};
+use minijinja::Environment;
 use rampart::core::headers::SecureHeaders;
+use rampart::core::templates::TemplateContext;
 use rampart::core::ConfigError;
 use rampart::{CspNonce, CspReportService, CsrfLayer, CsrfToken, SecureHeadersLayer};
 
@@ -57,6 +58,7 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         .route("/static/js/script.js", get(script))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/engines/{engine}", get(engine_page))
         .route("/ws", get(websocket))
         .route(
             "/favicon.ico",
@@ -120,7 +122,7 @@ async fn index(
     render(
         &state,
         "index.html",
-        context! { nonce => nonce.to_string(), csrf_token => csrf.masked() },
+        TemplateContext::new().nonce(&nonce).csrf(&csrf).minijinja(),
     )
 }
 
@@ -128,7 +130,7 @@ async fn login_form(State(state): State<SeedState>, csrf: CsrfToken) -> axum::re
     render(
         &state,
         "login.html",
-        context! { csrf_token => csrf.masked() },
+        TemplateContext::new().csrf(&csrf).minijinja(),
     )
 }
 
@@ -177,6 +179,27 @@ async fn script() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         SCRIPT_JS,
     )
+}
+
+/// `/engines/{engine}`: the login page in one template engine (see `engines`).
+async fn engine_page(
+    Path(engine): Path<String>,
+    nonce: CspNonce,
+    csrf: CsrfToken,
+) -> axum::response::Response {
+    let rampart = TemplateContext::new().nonce(&nonce).csrf(&csrf);
+    match crate::engines::render(&engine, &rampart) {
+        Some(Ok(html)) => Html(html).into_response(),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, engine, "template failed");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "template error",
+            )
+                .into_response()
+        }
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// `/metrics`: rampart's counters in the Prometheus text format. The seed app

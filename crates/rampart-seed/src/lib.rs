@@ -5,4 +5,5 @@
 
 pub mod actix_app;
 pub mod axum_app;
+pub mod engines;
 pub mod shared;

@@ -46,10 +46,26 @@ fn nonces(parts: &Parts) -> RequestNonces {
     )
 }
 
+impl CspNonce {
+    /// The request's script nonce from its parts, outside an extractor: for
+    /// code that holds the request's `Parts`, such as a Leptos context
+    /// function (see the README's recipe). The same handle the extractor gives.
+    ///
+    /// ```
+    /// let (parts, _) = http::Request::get("/").body(()).unwrap().into_parts();
+    /// // Outside the header layer there is no request scope: a standalone nonce.
+    /// let nonce = rampart::CspNonce::from_parts(&parts);
+    /// assert_eq!(nonce.value().len(), 24);
+    /// ```
+    pub fn from_parts(parts: &Parts) -> Self {
+        Self(nonces(parts).script().clone())
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CspNonce {
     type Rejection = Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(nonces(parts).script().clone()))
+        Ok(Self::from_parts(parts))
     }
 }
 
@@ -57,6 +73,23 @@ impl<S: Send + Sync> FromRequestParts<S> for CspStyleNonce {
     type Rejection = Infallible;
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(nonces(parts).style().clone()))
+    }
+}
+
+/// The core nonce handle, so the extractor goes wherever one is taken
+/// (`TemplateContext::nonce(&nonce)`).
+impl std::ops::Deref for CspNonce {
+    type Target = rampart_core::csp::CspNonce;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// The core nonce handle (`TemplateContext::style_nonce(&nonce)`).
+impl std::ops::Deref for CspStyleNonce {
+    type Target = rampart_core::csp::CspNonce;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
