@@ -77,6 +77,7 @@ async fn every_engine_renders_the_nonce_and_tokens_the_layers_accept() {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: None,
         allowed_hosts: vec![],
+        config_file: None,
     };
     let axum_addr = axum_app::build(cfg())
         .unwrap()

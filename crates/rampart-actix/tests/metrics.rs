@@ -5,7 +5,7 @@
 //! binary holds one test, which drives the apps one after the other and
 //! asserts each app's exact increments.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -19,17 +19,15 @@ use rampart_seed::{actix_app, axum_app};
 
 const KEY: [u8; 32] = [0x3c; 32];
 
-/// The value of one counter line (`name{labels} value`) in Prometheus text; 0 when absent.
-fn counter(text: &str, series: &str) -> u64 {
+/// Every `rampart_*` counter line (`name{labels} value`) in Prometheus text.
+fn series(text: &str) -> BTreeMap<String, u64> {
     text.lines()
-        .find_map(|l| {
-            l.strip_prefix(series)?
-                .strip_prefix(' ')?
-                .trim()
-                .parse()
-                .ok()
+        .filter(|l| l.starts_with("rampart_"))
+        .filter_map(|l| {
+            let (k, v) = l.rsplit_once(' ')?;
+            Some((k.to_owned(), v.trim().parse().ok()?))
         })
-        .unwrap_or(0)
+        .collect()
 }
 
 async fn metrics(client: &reqwest::Client, addr: SocketAddr) -> String {
@@ -84,12 +82,17 @@ async fn login(
 
 /// A WebSocket handshake over raw TCP; the status of the answer.
 async fn handshake(addr: SocketAddr, origin: &str) -> u16 {
-    let mut s = TcpStream::connect(addr).await.unwrap();
     let req = format!(
         "GET /ws HTTP/1.1\r\nhost: {addr}\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
          sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\
          origin: {origin}\r\n\r\n"
     );
+    raw_status(addr, &req).await
+}
+
+/// Sends `req` over raw TCP; the status of the answer.
+async fn raw_status(addr: SocketAddr, req: &str) -> u16 {
+    let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(req.as_bytes()).await.unwrap();
     let mut buf = vec![0u8; 2048];
     let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf))
@@ -157,6 +160,7 @@ async fn both_seed_apps_count_decisions_and_open_spans() {
         csrf_key: Some(KEY.to_vec()),
         csp_report_uri: Some("/csp-report".into()),
         allowed_hosts: vec![],
+        config_file: None,
     };
     let axum_addr = axum_app::build(cfg())
         .unwrap()
@@ -215,36 +219,51 @@ async fn both_seed_apps_count_decisions_and_open_spans() {
         assert_eq!(report(&client, addr, "not json").await, 400);
 
         let after = metrics(&client, addr).await;
-        let delta = |series: &str| counter(&after, series) - counter(&before, series);
-        let expect = [
-            (r#"rampart_csrf_passed_total{by="token"}"#, 1),
-            (r#"rampart_csrf_passed_total{by="origin"}"#, 1),
-            (r#"rampart_csrf_refused_total{reason="cross-origin"}"#, 1),
-            (r#"rampart_csrf_refused_total{reason="bad-token"}"#, 1),
-            (r#"rampart_csrf_refused_total{reason="missing-token"}"#, 1),
-            (r#"rampart_csrf_refused_total{reason="origin-mismatch"}"#, 1),
-            (
-                r#"rampart_csrf_disagreements_total{kind="headers-refused-token-valid"}"#,
-                1,
-            ),
-            (
-                r#"rampart_csrf_disagreements_total{kind="headers-passed-token-refused"}"#,
-                1,
-            ),
-            (
-                r#"rampart_csrf_would_refuse_total{reason="cross-origin"}"#,
-                0,
-            ),
-            (r#"rampart_csp_reports_total{outcome="accepted"}"#, 1),
-            (r#"rampart_csp_reports_total{outcome="malformed"}"#, 1),
-        ];
-        for (series, n) in expect {
-            assert_eq!(delta(series), n, "{name}: {series}\n{after}");
-        }
+        // Every rampart series that moved, and by how much: an extra count
+        // anywhere (a double count) fails as surely as a missing one.
+        let moved: BTreeMap<String, u64> = series(&after)
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let was = series(&before).get(&k).copied().unwrap_or(0);
+                (v != was).then(|| (k, v - was))
+            })
+            .collect();
+        let expect: BTreeMap<String, u64> = [
+            r#"rampart_csrf_passed_total{by="token"}"#,
+            r#"rampart_csrf_passed_total{by="origin"}"#,
+            r#"rampart_csrf_refused_total{reason="cross-origin"}"#,
+            r#"rampart_csrf_refused_total{reason="bad-token"}"#,
+            r#"rampart_csrf_refused_total{reason="missing-token"}"#,
+            r#"rampart_csrf_refused_total{reason="origin-mismatch"}"#,
+            r#"rampart_csrf_disagreements_total{kind="headers-refused-token-valid",reason="cross-origin"}"#,
+            r#"rampart_csrf_disagreements_total{kind="headers-passed-token-refused",reason="bad-token"}"#,
+            r#"rampart_csp_reports_total{outcome="accepted"}"#,
+            r#"rampart_csp_report_bodies_total{outcome="malformed"}"#,
+        ]
+        .into_iter()
+        .map(|k| (k.to_owned(), 1))
+        .collect();
+        assert_eq!(moved, expect, "{name}:\n{after}");
         assert!(
             after.contains("# HELP rampart_csrf_refused_total "),
             "{after}"
         );
+
+        // Only a local client, straight and under a loopback name, reads them.
+        for (host, extra) in [
+            ("evil.example".to_owned(), ""),
+            (addr.to_string(), "x-forwarded-for: 203.0.113.9\r\n"),
+        ] {
+            let req = format!(
+                "GET /metrics HTTP/1.1\r\nhost: {host}\r\n{extra}connection: close\r\n\r\n"
+            );
+            // Another host name is first sent to https by the header layer (301).
+            let status = raw_status(addr, &req).await;
+            assert!(
+                matches!(status, 301 | 403),
+                "{name} {host} {extra}: {status}"
+            );
+        }
     }
 
     let seen = spans.0.lock().unwrap().clone();

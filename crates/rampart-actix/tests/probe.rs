@@ -32,6 +32,7 @@ async fn start_both(allowed: &[&str], report_uri: Option<&str>) -> [App; 2] {
         csrf_key: Some(key.clone()),
         csp_report_uri: report_uri.map(str::to_owned),
         allowed_hosts: hosts.clone(),
+        config_file: None,
     })
     .unwrap();
     let axum_reports = axum_seed.state.reports.clone();
@@ -42,6 +43,7 @@ async fn start_both(allowed: &[&str], report_uri: Option<&str>) -> [App; 2] {
         csrf_key: Some(key),
         csp_report_uri: report_uri.map(str::to_owned),
         allowed_hosts: hosts,
+        config_file: None,
     })
     .unwrap();
     let actix_writes = actix_seed.state.item_writes.clone();

@@ -363,9 +363,11 @@ pub fn report_response<B>(
             return plain_reply(StatusCode::PAYLOAD_TOO_LARGE, "report body too large");
         }
         BodyRead::Broken => {
-            return plain_reply(StatusCode::BAD_REQUEST, "report body could not be read")
+            crate::telemetry::csp_report_body("unreadable");
+            return plain_reply(StatusCode::BAD_REQUEST, "report body could not be read");
         }
         BodyRead::TimedOut => {
+            crate::telemetry::csp_report_body("timed-out");
             tracing::warn!("rampart: a CSP report body did not arrive in time");
             return plain_reply(
                 StatusCode::REQUEST_TIMEOUT,

@@ -21,6 +21,8 @@
 
 #[doc(hidden)]
 pub mod adapter;
+#[cfg(feature = "config")]
+pub mod config;
 pub mod csp;
 pub mod csrf;
 mod error;

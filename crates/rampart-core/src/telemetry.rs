@@ -6,16 +6,28 @@
 //!
 //! | counter | labels | counts |
 //! |---|---|---|
-//! | `rampart_csrf_passed_total` | `by` | unsafe requests (and checked handshakes) let through, by what vouched for them: `token`, `fetch-metadata`, `origin`, `referer`, or `no-browser-headers` (token-less mode, plain http, a client that sent none) |
+//! | `rampart_csrf_passed_total` | `by` | unsafe requests (and checked handshakes) let through, by what vouched for them: `token`, `fetch-metadata`, `origin`, `referer`, or `no-browser-headers` (none of the three: a non-browser client, or an old browser) |
 //! | `rampart_csrf_refused_total` | `reason` | requests refused, by [`RejectReason::code`] |
 //! | `rampart_csrf_would_refuse_total` | `reason` | in report-only mode, requests that would have been refused and were let through |
-//! | `rampart_csrf_disagreements_total` | `kind` | `headers-passed-token-refused`: Fetch Metadata / Origin vouched for a request whose token failed; `headers-refused-token-valid`: the header check refused a request whose header token was valid |
-//! | `rampart_csp_reports_total` | `outcome` | CSP report bodies and reports at the collector: `accepted`, `collapsed`, `malformed`, `too-large`, `rate-limited`, `unsupported-media-type`, `ignored`, `over-cap` |
+//! | `rampart_csrf_disagreements_total` | `kind`, `reason` | see below |
+//! | `rampart_csp_report_bodies_total` | `outcome` | report request bodies refused: `malformed`, `too-large`, `rate-limited`, `unsupported-media-type`, `unreadable`, `timed-out` |
+//! | `rampart_csp_reports_total` | `outcome` | reports in accepted bodies: `accepted` (all taken), of which `collapsed` (folded into an identical report's count); `ignored` (non-CSP entries), `over-cap` (past the per-body cap) |
 //!
-//! The disagreement counter is how a team sees whether Fetch Metadata alone
-//! would do: when `headers-passed-token-refused` holds only expired-form
-//! cases and `headers-refused-token-valid` stays at zero, the token adds
-//! nothing the headers do not already give.
+//! Every label value is a fixed word, never request data, so no client can
+//! grow the number of series.
+//!
+//! **Disagreements.** `kind="headers-passed-token-refused"` counts requests
+//! that Fetch Metadata, `Origin` or `Referer` vouched for and whose token
+//! failed, with the token's `reason` (`missing-token`, `bad-token`,
+//! `missing-cookie`, ...). This is the one that bears on whether Fetch
+//! Metadata alone would do: if, over a long window of browser traffic, its
+//! reasons are only forms that outlived their cookie, the token refused
+//! nothing the headers did not already vouch for as same-origin. Non-browser
+//! clients can send any header, so read it next to your traffic mix.
+//! `kind="headers-refused-token-valid"` counts cross-origin refusals that
+//! carried a valid token in the header (the body of a refused request is never
+//! read): a trusted origin that is missing from the configuration, or a token
+//! that left its page.
 
 use crate::csrf::RejectReason;
 
@@ -28,7 +40,9 @@ pub(crate) enum Via {
     Origin,
     /// A same-origin or trusted `Referer` (secure requests without the other two).
     Referer,
-    /// None of the three: plain http from a client that sent no browser headers.
+    /// None of the three: a client that sent no browser headers (a
+    /// non-browser client or an old browser), or a secure request without
+    /// them when the `Referer` check is off.
     Nothing,
 }
 
@@ -50,56 +64,127 @@ pub(crate) enum Disagreement {
     HeadersRefusedTokenValid,
 }
 
+/// One counter with literal labels: the key is then a `static`, so a count
+/// costs no allocation, and nothing at all without a recorder.
+macro_rules! count {
+    ($name:literal, $label:literal, $value:expr, $n:expr, [$($v:literal),+ $(,)?]) => {{
+        #[cfg(feature = "metrics")]
+        match $value {
+            $( $v => metrics::counter!($name, $label => $v).increment($n), )+
+            _ => debug_assert!(false, "unlisted label value"),
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = ($value, $n);
+    }};
+}
+
+/// [`count!`] with a fixed `kind` label before the listed one.
+macro_rules! count_kind {
+    ($name:literal, $kind:literal, $label:literal, $value:expr, $n:expr, [$($v:literal),+ $(,)?]) => {{
+        #[cfg(feature = "metrics")]
+        match $value {
+            $( $v => metrics::counter!($name, "kind" => $kind, $label => $v).increment($n), )+
+            _ => debug_assert!(false, "unlisted label value"),
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = ($value, $n);
+    }};
+}
+
+/// Calls `$m!(args.., [every RejectReason code])`: the one list of reasons.
+macro_rules! with_reasons {
+    ($m:ident!($($args:tt)*)) => {
+        $m!($($args)* [
+            "cross-origin",
+            "origin-mismatch",
+            "referer-missing",
+            "referer-mismatch",
+            "missing-cookie",
+            "missing-token",
+            "bad-token",
+            "duplicate-token",
+            "malformed-body",
+            "too-large",
+            "body-timeout",
+        ])
+    };
+}
+
 /// A protected request passed the header check alone (token-less mode, or a handshake).
 pub(crate) fn csrf_passed(via: Via) {
-    #[cfg(feature = "metrics")]
-    metrics::counter!("rampart_csrf_passed_total", "by" => via.label()).increment(1);
-    #[cfg(not(feature = "metrics"))]
-    let _ = via.label();
+    count!(
+        "rampart_csrf_passed_total",
+        "by",
+        via.label(),
+        1,
+        ["fetch-metadata", "origin", "referer", "no-browser-headers"]
+    );
 }
 
 /// A protected request passed on its token.
 pub(crate) fn csrf_passed_by_token() {
-    #[cfg(feature = "metrics")]
-    metrics::counter!("rampart_csrf_passed_total", "by" => "token").increment(1);
+    count!("rampart_csrf_passed_total", "by", "token", 1, ["token"]);
 }
 
 /// A refusal: enforced, or let through in report-only mode.
 pub(crate) fn csrf_refused(reason: RejectReason, report_only: bool) {
-    #[cfg(feature = "metrics")]
-    {
-        let name = if report_only {
-            "rampart_csrf_would_refuse_total"
-        } else {
-            "rampart_csrf_refused_total"
-        };
-        metrics::counter!(name, "reason" => reason.code()).increment(1);
+    let code = reason.code();
+    if report_only {
+        with_reasons!(count!("rampart_csrf_would_refuse_total", "reason", code, 1,));
+    } else {
+        with_reasons!(count!("rampart_csrf_refused_total", "reason", code, 1,));
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = (reason, report_only);
 }
 
-pub(crate) fn csrf_disagreement(kind: Disagreement) {
-    #[cfg(feature = "metrics")]
-    {
-        let kind = match kind {
-            Disagreement::HeadersPassedTokenRefused => "headers-passed-token-refused",
-            Disagreement::HeadersRefusedTokenValid => "headers-refused-token-valid",
-        };
-        metrics::counter!("rampart_csrf_disagreements_total", "kind" => kind).increment(1);
+pub(crate) fn csrf_disagreement(kind: Disagreement, reason: RejectReason) {
+    let code = reason.code();
+    match kind {
+        Disagreement::HeadersPassedTokenRefused => with_reasons!(count_kind!(
+            "rampart_csrf_disagreements_total",
+            "headers-passed-token-refused",
+            "reason",
+            code,
+            1,
+        )),
+        Disagreement::HeadersRefusedTokenValid => with_reasons!(count_kind!(
+            "rampart_csrf_disagreements_total",
+            "headers-refused-token-valid",
+            "reason",
+            code,
+            1,
+        )),
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = kind;
 }
 
-/// `n` CSP reports (or bodies) with this outcome at the collector.
+/// A CSP report body refused before its reports were read.
+pub(crate) fn csp_report_body(outcome: &'static str) {
+    count!(
+        "rampart_csp_report_bodies_total",
+        "outcome",
+        outcome,
+        1,
+        [
+            "malformed",
+            "too-large",
+            "rate-limited",
+            "unsupported-media-type",
+            "unreadable",
+            "timed-out",
+        ]
+    );
+}
+
+/// `n` CSP reports with this outcome at the collector.
 pub(crate) fn csp_reports(outcome: &'static str, n: u64) {
-    #[cfg(feature = "metrics")]
     if n > 0 {
-        metrics::counter!("rampart_csp_reports_total", "outcome" => outcome).increment(n);
+        count!(
+            "rampart_csp_reports_total",
+            "outcome",
+            outcome,
+            n,
+            ["accepted", "collapsed", "ignored", "over-cap"]
+        );
     }
-    #[cfg(not(feature = "metrics"))]
-    let _ = (outcome, n);
 }
 
 /// Registers the help text of rampart's counters with the installed
@@ -127,11 +212,15 @@ pub fn describe_metrics() {
         );
         metrics::describe_counter!(
             "rampart_csrf_disagreements_total",
-            "Requests where the Fetch Metadata/Origin check and the token check disagreed."
+            "Requests where the Fetch Metadata/Origin check and the token check disagreed, by kind and the token's reason."
+        );
+        metrics::describe_counter!(
+            "rampart_csp_report_bodies_total",
+            "CSP report bodies refused before their reports were read, by outcome."
         );
         metrics::describe_counter!(
             "rampart_csp_reports_total",
-            "CSP reports and report bodies at the collector, by outcome."
+            "CSP reports in accepted bodies: accepted (all taken, collapsed ones included), collapsed, ignored, over-cap."
         );
     }
 }

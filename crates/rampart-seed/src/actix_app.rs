@@ -56,12 +56,16 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         templates: Arc::new(templates()),
         ..SeedState::default()
     };
-    let report = match &cfg.csp_report_uri {
-        Some(uri) => Some((uri.clone(), seed_collector(&state.reports)?)),
-        None => None,
+    let config = seed_config(&cfg)?;
+    let report = match (
+        config.csp_report_uri(),
+        seed_collector(&config, &state.reports)?,
+    ) {
+        (Some(uri), Some(collector)) => Some((uri.to_owned(), collector)),
+        _ => None,
     };
     Ok(Seed {
-        headers: seed_headers(&cfg)?,
+        headers: config.secure_headers()?,
         csrf: seed_csrf(&cfg)?,
         state,
         report,
@@ -300,8 +304,15 @@ async fn engine_page(engine: web::Path<String>, nonce: CspNonce, csrf: CsrfToken
 }
 
 /// `/metrics`: rampart's counters in the Prometheus text format. The seed app
-/// listens on loopback; a public deployment serves this on an internal port.
-async fn metrics() -> HttpResponse {
+/// answers only local clients that did not come through the proxy.
+async fn metrics(req: actix_web::HttpRequest) -> HttpResponse {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let headers = req.headers();
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    if !metrics_allowed(peer, host, forwarded) {
+        return HttpResponse::Forbidden().finish();
+    }
     HttpResponse::Ok()
         .content_type(METRICS_CONTENT_TYPE)
         .body(metrics_text())

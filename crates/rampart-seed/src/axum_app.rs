@@ -48,7 +48,8 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         templates: Arc::new(templates()),
         ..SeedState::default()
     };
-    let headers = seed_headers(&cfg)?;
+    let config = seed_config(&cfg)?;
+    let headers = config.secure_headers()?;
     let csrf = seed_csrf(&cfg)?;
     let mut app = Router::new()
         .route("/", get(index))
@@ -64,8 +65,11 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         );
-    if let Some(uri) = &cfg.csp_report_uri {
-        app = app.route_service(uri, CspReportService::new(seed_collector(&state.reports)?));
+    if let (Some(uri), Some(collector)) = (
+        config.csp_report_uri(),
+        seed_collector(&config, &state.reports)?,
+    ) {
+        app = app.route_service(uri, CspReportService::new(collector));
     }
     let app = app
         .with_state(state.clone())
@@ -203,12 +207,24 @@ async fn engine_page(
 }
 
 /// `/metrics`: rampart's counters in the Prometheus text format. The seed app
-/// listens on loopback; a public deployment serves this on an internal port.
-async fn metrics() -> impl IntoResponse {
+/// answers only local clients that did not come through the proxy.
+async fn metrics(
+    extensions: axum::http::Extensions,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let peer = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    if !metrics_allowed(peer, host, forwarded) {
+        return axum::http::StatusCode::FORBIDDEN.into_response();
+    }
     (
         [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
         metrics_text(),
     )
+        .into_response()
 }
 
 async fn health() -> impl IntoResponse {

@@ -7,10 +7,15 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rampart_core::config::Config;
 use rampart_core::csp::{Csp, CspReport, Policy, ReportCollector};
 use rampart_core::csrf::Csrf;
-use rampart_core::headers::{HttpsRedirect, SecureHeaders};
-use rampart_core::{ConfigError, Exemptions, ProxyHeaders, ProxyTrust};
+use rampart_core::headers::SecureHeaders;
+use rampart_core::ConfigError;
+
+/// The configuration the seed apps embed, used without `--config`:
+/// `examples/seed.toml`.
+pub const SEED_TOML: &str = include_str!("../../../examples/seed.toml");
 
 /// The home page template (nonce and CSRF token placeholders).
 pub const INDEX_HTML: &str = include_str!("templates/index.html");
@@ -27,8 +32,10 @@ pub struct SeedConfig {
     /// CSRF key; `None` reads RAMPART_CSRF_KEY or generates one (with a warning).
     pub csrf_key: Option<Vec<u8>>,
     /// Hosts the HTTPS redirect may send clients to (`--allowed-host`, repeatable);
-    /// empty: any valid host, with a warning at startup.
+    /// empty: the configuration's (any valid host, with a warning at startup).
     pub allowed_hosts: Vec<String>,
+    /// `--config FILE`; `None`: the embedded [`SEED_TOML`].
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 /// How long a client may take to send a request's head: the servers' own
@@ -59,83 +66,68 @@ impl ReportLog {
     }
 }
 
-/// The proxy the seed apps trust: one on loopback that writes
-/// X-Forwarded-Proto, X-Forwarded-Host and X-Forwarded-For (nginx with the three
-/// `proxy_set_header` lines in the README). Any other forwarded header (a
-/// client's `Forwarded`) is ignored.
-pub fn seed_proxy_trust() -> ProxyTrust {
-    ProxyTrust::loopback(ProxyHeaders::X_FORWARDED)
-}
-
-/// The report endpoint's collector: rampart's limits, clients counted by the
-/// address the proxy reports, reports kept in `log`.
-pub fn seed_collector(log: &ReportLog) -> Result<ReportCollector, ConfigError> {
-    let log = log.clone();
-    ReportCollector::builder(move |r: &CspReport| log.push(r))
-        .proxy_trust(seed_proxy_trust())
-        .build()
-}
-
-/// The post's CSP, in the post's dict form (stray leading spaces included).
-pub fn seed_policy() -> Result<Policy, ConfigError> {
-    let sources = vec![
-        " 'self'",
-        "*.fontawesome.com",
-        "*.herokuapp.com",
-        "*.jquery.com",
-        "*.jsdelivr.net",
-    ];
-    Policy::from_pairs(vec![
-        ("base-uri", vec![" 'self'"]),
-        (
-            "default-src",
-            vec![
-                " 'self'",
-                "*.fontawesome.com",
-                "*.herokuapp.com",
-                "*.jsdelivr.net",
-            ],
-        ),
-        ("img-src", vec!["*"]),
-        ("script-src", sources.clone()),
-        ("script-src-elem", sources),
-    ])
-}
-
-/// The compiled CSP configuration: the post's policy, nonce in script-src and script-src-elem.
-pub fn seed_csp(cfg: &SeedConfig) -> Result<Csp, ConfigError> {
-    let mut csp = Csp::builder(seed_policy()?).nonce_in(["script-src", "script-src-elem"]);
-    if let Some(uri) = &cfg.csp_report_uri {
-        csp = csp.report_uri(uri);
+/// The effective configuration: the file (or the embedded one), the
+/// environment's `RAMPART_*` values, then the command line's options.
+pub fn seed_config(cfg: &SeedConfig) -> Result<Config, ConfigError> {
+    let base = match &cfg.config_file {
+        Some(path) => Config::from_file(path)?,
+        None => Config::from_toml(SEED_TOML)?,
     }
-    csp.build()
+    .with_env()?;
+    let mut over = toml::Table::new();
+    if let Some(uri) = &cfg.csp_report_uri {
+        let mut csp = toml::Table::new();
+        csp.insert("report_uri".into(), uri.clone().into());
+        over.insert("csp".into(), csp.into());
+    }
+    if !cfg.allowed_hosts.is_empty() {
+        let mut https = toml::Table::new();
+        https.insert("allowed_hosts".into(), cfg.allowed_hosts.clone().into());
+        over.insert("https".into(), https.into());
+    }
+    if over.is_empty() {
+        return Ok(base);
+    }
+    base.overlay(&over.to_string())
+}
+
+/// The report endpoint's collector, when the configuration collects reports:
+/// its limits and proxy trust, reports kept in `log`.
+pub fn seed_collector(
+    config: &Config,
+    log: &ReportLog,
+) -> Result<Option<ReportCollector>, ConfigError> {
+    let log = log.clone();
+    config.report_collector(move |r: &CspReport| log.push(r))
+}
+
+/// The post's CSP as the seed apps compile it (nonce in script-src and script-src-elem).
+pub fn seed_csp(cfg: &SeedConfig) -> Result<Csp, ConfigError> {
+    seed_headers(cfg)?
+        .csp()
+        .cloned()
+        .ok_or_else(|| ConfigError::new("csp.policy", "the seed app's configuration has no CSP"))
+}
+
+/// The post's CSP policy, in the post's dict form (stray leading spaces included).
+pub fn seed_policy() -> Result<Policy, ConfigError> {
+    Ok(seed_csp(&SeedConfig::default())?.policy().clone())
 }
 
 /// Secure headers: rampart's defaults, the post's CSP, a TLS proxy on loopback.
 pub fn seed_headers(cfg: &SeedConfig) -> Result<SecureHeaders, ConfigError> {
-    let mut redirect = HttpsRedirect::default().exempt(Exemptions::new().path_prefix("/health"));
-    if !cfg.allowed_hosts.is_empty() {
-        redirect = redirect.allowed_hosts(&cfg.allowed_hosts);
-    }
-    SecureHeaders::builder()
-        .proxy_trust(seed_proxy_trust())
-        .https_redirect(redirect)
-        .compiled_csp(seed_csp(cfg)?)
-        .build()
+    seed_config(cfg)?.secure_headers()
 }
 
 /// CSRF on, /api/echo and the CSP report endpoint exempt (browsers POST reports
-/// without a token), keys from configuration or the environment.
+/// without a token), keys from `cfg`, else the environment.
 pub fn seed_csrf(cfg: &SeedConfig) -> Result<Csrf, ConfigError> {
-    let mut exempt = Exemptions::new().route("/api/echo");
-    if let Some(uri) = &cfg.csp_report_uri {
-        exempt = exempt.route(uri);
-    }
-    let mut b = Csrf::builder().exempt(exempt);
-    if let Some(k) = &cfg.csrf_key {
-        b = b.key(k);
-    }
-    b.build()
+    seed_config(cfg)?
+        .csrf_with(|b| match &cfg.csrf_key {
+            Some(k) => b.key(k),
+            None => b,
+        })?
+        .ok_or_else(|| ConfigError::new("csrf.enabled", "the seed app needs CSRF protection on"))
 }
 
 /// The templates, parsed once.
@@ -239,8 +231,8 @@ pub fn welcome_page(username: &str) -> String {
     format!("<!doctype html><title>Welcome</title><p id=\"welcome\">welcome {name}</p>")
 }
 
-/// Parses `--addr HOST:PORT`, `--csp-report-uri PATH` and `--allowed-host HOST`
-/// (repeatable); `None` after `--help`.
+/// Parses `--addr HOST:PORT`, `--config FILE`, `--csp-report-uri PATH` and
+/// `--allowed-host HOST` (repeatable); `None` after `--help`.
 pub fn parse_args(
     program: &str,
 ) -> Result<Option<(SocketAddr, SeedConfig)>, Box<dyn std::error::Error>> {
@@ -250,6 +242,9 @@ pub fn parse_args(
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--addr" => addr = args.next().ok_or("--addr needs HOST:PORT")?.parse()?,
+            "--config" => {
+                cfg.config_file = Some(args.next().ok_or("--config needs a file")?.into())
+            }
             "--csp-report-uri" => {
                 cfg.csp_report_uri = Some(args.next().ok_or("--csp-report-uri needs a path")?)
             }
@@ -257,7 +252,7 @@ pub fn parse_args(
                 .allowed_hosts
                 .push(args.next().ok_or("--allowed-host needs a host name")?),
             "-h" | "--help" => {
-                println!("usage: {program} [--addr HOST:PORT] [--csp-report-uri /csp-report] [--allowed-host HOST]...");
+                println!("usage: {program} [--addr HOST:PORT] [--config FILE] [--csp-report-uri /csp-report] [--allowed-host HOST]...");
                 return Ok(None);
             }
             other => return Err(format!("unknown argument `{other}` (try --help)").into()),
@@ -315,5 +310,61 @@ pub fn metrics_text() -> String {
     }
 }
 
+/// Whether `/metrics` answers this request: only a client on this machine,
+/// straight (not through the proxy, which would make any client look local),
+/// under a loopback host name (a page on another site cannot read it through
+/// DNS rebinding).
+pub fn metrics_allowed(
+    peer: Option<std::net::IpAddr>,
+    host: Option<&str>,
+    forwarded: bool,
+) -> bool {
+    let loopback_host = host.is_some_and(|h| {
+        let name = match h.rsplit_once(':') {
+            Some((n, port))
+                if !n.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit())
+                    && !h.ends_with(']') =>
+            {
+                n
+            }
+            _ => h,
+        };
+        matches!(
+            name.to_ascii_lowercase().as_str(),
+            "localhost" | "127.0.0.1" | "[::1]"
+        )
+    });
+    peer.is_some_and(|ip| ip.is_loopback()) && !forwarded && loopback_host
+}
+
 /// The content type of [`metrics_text`]: Prometheus's text exposition format.
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+#[cfg(test)]
+mod tests {
+    use super::metrics_allowed;
+
+    #[test]
+    fn metrics_answer_only_local_clients_straight_and_under_a_loopback_name() {
+        let local = Some("127.0.0.1".parse().unwrap());
+        let v6 = Some("::1".parse().unwrap());
+        assert!(metrics_allowed(local, Some("127.0.0.1:8000"), false));
+        assert!(metrics_allowed(local, Some("localhost"), false));
+        assert!(metrics_allowed(v6, Some("[::1]:8000"), false));
+        assert!(!metrics_allowed(local, Some("evil.example"), false));
+        assert!(!metrics_allowed(
+            local,
+            Some("localhost.evil.example:8000"),
+            false
+        ));
+        assert!(!metrics_allowed(local, Some("localhost:8000"), true));
+        assert!(!metrics_allowed(local, None, false));
+        assert!(!metrics_allowed(
+            Some("192.0.2.7".parse().unwrap()),
+            Some("localhost"),
+            false
+        ));
+        assert!(!metrics_allowed(None, Some("localhost"), false));
+    }
+}

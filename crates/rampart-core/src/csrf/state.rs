@@ -213,7 +213,7 @@ impl Csrf {
             Ok(via) => via,
             Err((reason, detail)) => {
                 if inner.tokens && self.header_token_valid(&request, parts) {
-                    telemetry::csrf_disagreement(Disagreement::HeadersRefusedTokenValid);
+                    telemetry::csrf_disagreement(Disagreement::HeadersRefusedTokenValid, reason);
                 }
                 return self.refuse_decision(request, line, reason, detail);
             }
@@ -227,7 +227,7 @@ impl Csrf {
         let vouched = via != Via::Nothing;
         let token_refused = |reason, detail: Option<String>, request| {
             if vouched {
-                telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused);
+                telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused, reason);
             }
             self.refuse_decision(request, line, reason, detail)
         };
@@ -275,7 +275,11 @@ impl Csrf {
     /// asked only of a request the header check refuses, to count the
     /// disagreement (the body is never read for it).
     fn header_token_valid(&self, request: &CsrfRequest, parts: &http::request::Parts) -> bool {
-        let mut values = parts.headers.get_all(&self.0.header_name).iter();
+        let mut values = parts
+            .headers
+            .get_all(&self.0.header_name)
+            .iter()
+            .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
         match (values.next(), values.next()) {
             (Some(v), None) => {
                 request.token.has_cookie() && v.to_str().is_ok_and(|t| request.token.verify(t))
@@ -361,7 +365,7 @@ impl Csrf {
             Err(reason) => return self.refuse(request, line, reason, None),
         };
         if pending.vouched {
-            telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused);
+            telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused, reason);
         }
         self.refuse(request, line, reason, detail)
     }

@@ -27,6 +27,16 @@
 //! - **maud** (feature `maud`): the same methods, `(rampart.csrf_input())`;
 //!   [`SafeHtml`] implements `maud::Render`.
 //!
+//! A handle the context lacks: in minijinja and tera its names are absent, so a
+//! template that uses them fails to render; the askama and maud methods
+//! render nothing and log an error. Either way the page fails closed.
+//! `csrf_hx_headers` is a whole attribute, for engines that splice markup;
+//! in maud write `hx-headers=(format!(r#"{{"X-CSRFToken":"{}"}}"#, rampart.csrf_token()))`.
+//!
+//! The integrations are built against minijinja 3, tera 1, askama 0.16 and
+//! maud 0.27. With another askama minor the markup compiles but is escaped
+//! again (the form then posts no token and is refused), so match the version.
+//!
 //! Leptos and Loco run on axum: see the README's recipes.
 //!
 //! ```
@@ -236,6 +246,8 @@ impl TemplateContext {
         let mut ctx = tera::Context::new();
         if self.nonce.is_some() {
             ctx.insert("csp_nonce", self.csp_nonce());
+        }
+        if self.nonce.is_some() || self.style_nonce.is_some() {
             ctx.insert("csp_style_nonce", self.csp_style_nonce());
         }
         if self.csrf.is_some() {

@@ -417,7 +417,7 @@ impl ReportCollector {
             "application/json" => Kind::Either,
             _ => {
                 c.unsupported_media_type.fetch_add(1, Ordering::Relaxed);
-                telemetry::csp_reports("unsupported-media-type", 1);
+                telemetry::csp_report_body("unsupported-media-type");
                 return Err(ReportError::UnsupportedMediaType);
             }
         };
@@ -427,14 +427,14 @@ impl ReportCollector {
         }
         if !self.allow(client) {
             c.rate_limited.fetch_add(1, Ordering::Relaxed);
-            telemetry::csp_reports("rate-limited", 1);
+            telemetry::csp_report_body("rate-limited");
             return Err(ReportError::RateLimited);
         }
         let (mut reports, ignored) = match parse(kind, body) {
             Ok(r) => r,
             Err(why) => {
                 c.malformed.fetch_add(1, Ordering::Relaxed);
-                telemetry::csp_reports("malformed", 1);
+                telemetry::csp_report_body("malformed");
                 return Err(ReportError::Malformed(why));
             }
         };
@@ -555,7 +555,7 @@ impl ReportCollector {
     /// ```
     pub fn record_too_large(&self) {
         self.0.counters.too_large.fetch_add(1, Ordering::Relaxed);
-        telemetry::csp_reports("too-large", 1);
+        telemetry::csp_report_body("too-large");
     }
 
     /// Fixed-window rate limit per client (per /64 for IPv6); `None` clients,

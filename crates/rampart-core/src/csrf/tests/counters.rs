@@ -62,7 +62,7 @@ fn a_token_pass_and_a_cross_site_refusal_are_counted_with_the_disagreement() {
     assert_eq!(
         got,
         [
-            "rampart_csrf_disagreements_total{kind=headers-refused-token-valid} 1",
+            "rampart_csrf_disagreements_total{kind=headers-refused-token-valid,reason=cross-origin} 1",
             "rampart_csrf_passed_total{by=token} 1",
             "rampart_csrf_refused_total{reason=cross-origin} 1",
         ]
@@ -91,7 +91,7 @@ fn a_body_token_refused_after_fetch_metadata_vouched_is_a_disagreement() {
     assert_eq!(
         got,
         [
-            "rampart_csrf_disagreements_total{kind=headers-passed-token-refused} 1",
+            "rampart_csrf_disagreements_total{kind=headers-passed-token-refused,reason=bad-token} 1",
             "rampart_csrf_refused_total{reason=bad-token} 1",
         ]
     );
