@@ -80,7 +80,7 @@ impl SecureHeaders {
     /// assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     /// ```
     pub fn inbound(&self, conn: ConnectionInfo, parts: &http::request::Parts) -> Inbound {
-        let _span = tracing::debug_span!(
+        let _span = crate::telemetry::debug_span!(
             "rampart.headers",
             method = parts.method.as_str(),
             path = parts.uri.path()
@@ -150,7 +150,7 @@ impl SecureHeaders {
         overrides: Option<&Overrides>,
         headers: &mut HeaderMap,
     ) {
-        let _span = tracing::debug_span!("rampart.headers.response").entered();
+        let _span = crate::telemetry::debug_span!("rampart.headers.response").entered();
         self.apply(scope.facts(), scope.nonces(), overrides, headers);
     }
 }

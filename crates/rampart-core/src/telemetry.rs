@@ -31,6 +31,21 @@
 
 use crate::csrf::RejectReason;
 
+/// A debug-level span, made only when a subscriber takes debug spans. Not
+/// `debug_span!` alone: with `tracing`'s `log` feature on (any dependency can
+/// turn it on), a disabled span still formats a record for the `log` crate on
+/// every request.
+macro_rules! debug_span {
+    ($($args:tt)*) => {
+        if tracing::level_enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!($($args)*)
+        } else {
+            tracing::Span::none()
+        }
+    };
+}
+pub(crate) use debug_span;
+
 /// What let an unsafe request through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Via {

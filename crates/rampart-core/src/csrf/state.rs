@@ -157,7 +157,7 @@ impl Csrf {
     ) -> Decision {
         // Debug level: free unless a subscriber asks for it; the refusal log
         // line below carries the request line itself.
-        let _span = tracing::debug_span!(
+        let _span = crate::telemetry::debug_span!(
             "rampart.csrf",
             method = parts.method.as_str(),
             path = parts.uri.path()
@@ -324,7 +324,7 @@ impl Csrf {
         let Some(pending) = request.pending.take() else {
             return Ok(request);
         };
-        let span = tracing::debug_span!(
+        let span = crate::telemetry::debug_span!(
             "rampart.csrf.body",
             method = pending.method.as_str(),
             path = pending.uri.path(),

@@ -405,7 +405,8 @@ impl ReportCollector {
         client: Option<IpAddr>,
         body: &[u8],
     ) -> Result<usize, ReportError> {
-        let _span = tracing::debug_span!("rampart.csp.report", bytes = body.len()).entered();
+        let _span =
+            crate::telemetry::debug_span!("rampart.csp.report", bytes = body.len()).entered();
         let c = &self.0.counters;
         let essence = content_type
             .and_then(|ct| ct.split(';').next())
