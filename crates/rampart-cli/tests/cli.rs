@@ -385,6 +385,32 @@ async fn check_grades_the_deployed_seed_app_a_plus_and_a_bare_app_f() {
         "sri-implemented-and-external-scripts-loaded-securely"
     );
 
+    // The served header, nonce and all, linted as the browser gets it.
+    let lint = check(vec![
+        "csp".into(),
+        "lint".into(),
+        "--url".into(),
+        format!("http://127.0.0.1:{http_port}/"),
+        "--json".into(),
+    ])
+    .await;
+    let lj = json(&lint);
+    let served = lj["policies"][0]["policy"].as_str().unwrap().to_owned();
+    assert!(
+        served.contains("script-src 'self' *.fontawesome.com"),
+        "{lj:#}"
+    );
+    assert!(served.contains("'nonce-"), "{lj:#}");
+    assert_eq!(
+        lint.status.code(),
+        Some(if lj["high"] == true { 1 } else { 0 })
+    );
+    assert!(lj["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check"] != "unparseable" && f["directive"] == "script-src"));
+
     // Without the CA, the certificate is refused: the check cannot run.
     let untrusted = check(vec![
         "check".into(),

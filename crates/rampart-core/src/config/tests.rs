@@ -262,3 +262,18 @@ fn an_overlay_changes_only_its_keys() {
     assert!(over.to_toml().contains("\"a.example\""));
     assert!(base.overlay("preset = \"api\"\n").is_err());
 }
+
+#[test]
+fn the_same_shape_reads_from_json_through_serde() {
+    let json = r#"{"preset": "api", "https": {"allowed_hosts": ["api.example"]}, "csrf": {"trusted_origins": ["https://app.example"]}}"#;
+    let value: toml::Value = serde_json::from_str(json).unwrap();
+    let cfg = Config::from_value(value).unwrap();
+    assert_eq!(
+        cfg,
+        Config::from_toml("preset = \"api\"\n[https]\nallowed_hosts = [\"api.example\"]\n[csrf]\ntrusted_origins = [\"https://app.example\"]\n").unwrap()
+    );
+    let bad: toml::Value =
+        serde_json::from_str(r#"{"headers": {"hsts": {"max_age": "long"}}}"#).unwrap();
+    let e = Config::from_value(bad).unwrap_err();
+    assert!(e.setting().starts_with("<value>"), "{e}");
+}
