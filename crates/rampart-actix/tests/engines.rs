@@ -8,8 +8,9 @@ use std::net::SocketAddr;
 
 use regex::Regex;
 
+use rampart_seed::axum_app;
 use rampart_seed::engines::ENGINES;
-use rampart_seed::{actix_app, axum_app};
+use rampart_seed::testing::{cookie_pair, spawn_both};
 
 const KEY: [u8; 32] = [0x6b; 32];
 
@@ -32,13 +33,7 @@ async fn check_engine(client: &reqwest::Client, app: &str, addr: SocketAddr, eng
         .to_str()
         .unwrap()
         .to_string();
-    let cookie = res.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = cookie_pair(res.headers()["set-cookie"].to_str().unwrap());
     let html = res.text().await.unwrap();
 
     let nonces = one(r#"<script nonce="([A-Za-z0-9_-]{24})""#, &html);
@@ -79,17 +74,9 @@ async fn every_engine_renders_the_nonce_and_tokens_the_layers_accept() {
         allowed_hosts: vec![],
         config_file: None,
     };
-    let axum_addr = axum_app::build(cfg())
-        .unwrap()
-        .spawn_on_loopback()
-        .await
-        .unwrap();
-    let (actix_addr, _handle) = actix_app::build(cfg())
-        .unwrap()
-        .spawn_on_loopback()
-        .unwrap();
+    let (apps, _handle) = spawn_both(cfg).await.unwrap();
     let client = reqwest::Client::new();
-    for (app, addr) in [("axum", axum_addr), ("actix", actix_addr)] {
+    for (app, addr) in apps {
         for engine in ENGINES {
             check_engine(&client, app, addr, engine).await;
         }

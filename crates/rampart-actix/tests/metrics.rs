@@ -15,7 +15,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tracing_subscriber::layer::SubscriberExt;
 
-use rampart_seed::{actix_app, axum_app};
+use rampart_seed::axum_app;
+use rampart_seed::testing::{cookie_pair, spawn_both};
 
 const KEY: [u8; 32] = [0x3c; 32];
 
@@ -53,13 +54,7 @@ async fn credentials(client: &reqwest::Client, addr: SocketAddr) -> (String, Str
         .send()
         .await
         .unwrap();
-    let cookie = res.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = cookie_pair(res.headers()["set-cookie"].to_str().unwrap());
     let body = res.text().await.unwrap();
     (cookie, re.captures(&body).unwrap()[1].to_string())
 }
@@ -162,18 +157,10 @@ async fn both_seed_apps_count_decisions_and_open_spans() {
         allowed_hosts: vec![],
         config_file: None,
     };
-    let axum_addr = axum_app::build(cfg())
-        .unwrap()
-        .spawn_on_loopback()
-        .await
-        .unwrap();
-    let (actix_addr, _handle) = actix_app::build(cfg())
-        .unwrap()
-        .spawn_on_loopback()
-        .unwrap();
+    let (apps, _handle) = spawn_both(cfg).await.unwrap();
     let client = reqwest::Client::new();
 
-    for (name, addr) in [("axum", axum_addr), ("actix", actix_addr)] {
+    for (name, addr) in apps {
         let before = metrics(&client, addr).await;
         let form = |token: &str| format!("username=ada&password=pw&_csrf_token={token}");
 

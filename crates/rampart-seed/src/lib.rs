@@ -7,3 +7,4 @@ pub mod actix_app;
 pub mod axum_app;
 pub mod engines;
 pub mod shared;
+pub mod testing;

@@ -143,17 +143,22 @@ impl Config {
             ));
         };
         let preset: toml::Value = toml::from_str(preset_text).expect("presets parse");
-        let mut merged = preset;
-        let mut overlay = toml::Value::try_from(&file).expect("a parsed file serialises");
-        if let Some(t) = overlay.as_table_mut() {
-            t.remove("preset");
-        }
-        merge(&mut merged, overlay);
-        let effective: File = merged
+        Self::layered(preset, file, source)
+    }
+
+    /// `file`'s keys over `base` (its `preset` key aside), read back as the
+    /// effective configuration, every value checked now rather than when a
+    /// layer is built.
+    fn layered(mut base: toml::Value, mut file: File, source: Source) -> Result<Self, ConfigError> {
+        file.preset = None;
+        merge(
+            &mut base,
+            toml::Value::try_from(&file).expect("a parsed file serialises"),
+        );
+        let effective: File = base
             .try_into()
             .map_err(|e: toml::de::Error| source.error("", e.message().to_owned()))?;
         let config = Config { effective, source };
-        // Every value is checked now, not when a layer is built.
         config.check()?;
         Ok(config)
     }
@@ -179,18 +184,8 @@ impl Config {
                 "a preset starts a configuration; an overlay cannot change it".into(),
             ));
         }
-        let mut merged =
-            toml::Value::try_from(&self.effective).expect("a configuration serialises");
-        merge(
-            &mut merged,
-            toml::Value::try_from(&file).expect("a parsed file serialises"),
-        );
-        let effective: File = merged
-            .try_into()
-            .map_err(|e: toml::de::Error| source.error("", e.message().to_owned()))?;
-        let config = Config { effective, source };
-        config.check()?;
-        Ok(config)
+        let base = toml::Value::try_from(&self.effective).expect("a configuration serialises");
+        Self::layered(base, file, source)
     }
 
     /// Applies the environment: `RAMPART_ALLOWED_HOSTS` and
