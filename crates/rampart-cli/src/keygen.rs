@@ -15,14 +15,23 @@ pub(crate) fn run(out: &Out) -> Result<Outcome, Fatal> {
         .map_err(|e| Fatal(format!("the operating system gave no randomness: {e}")))?;
     let key = URL_SAFE_NO_PAD.encode(key);
     let var = rampart_core::csrf::DEFAULT_KEY_ENV;
+    // Two rolls, so that no replica ever meets a token signed with a key it
+    // does not hold: first every replica learns the new key, then signs with it.
     let steps = [
-        format!("1. Put the new key first and keep the current one after it: {var}=<new>,<current>"),
-        "2. Restart the replicas one at a time: every replica now signs with <new> and still accepts tokens made with <current>, so forms already in flight keep working.".to_owned(),
         format!(
-            "3. Once no page rendered before the change is still open, drop <current>: {var}=<new>. A visitor \
-             whose cookie was signed with <current> gets a new one with the next page that renders a token."
+            "1. Add the new key after the current one and restart the replicas one at a time: \
+             {var}=<current>,<new> (they still sign with <current> and now also accept <new>)."
+        ),
+        format!(
+            "2. Move it first and restart them one at a time again: {var}=<new>,<current> (they sign \
+             with <new>; every replica already accepts both, so no form in flight breaks)."
+        ),
+        format!(
+            "3. Once no page rendered before step 2 is still open, drop <current>: {var}=<new>. A \
+             visitor whose cookie predates it gets a new one with the next page that renders a token."
         ),
     ];
+
     if out.json {
         out.json(&serde_json::json!({
             "key": key,

@@ -84,6 +84,7 @@ fn keygen_prints_a_32_byte_key_the_csrf_layer_accepts() {
     let key = stdout(&o).trim().to_owned();
     assert_eq!(key.len(), 43, "{key}");
     let how = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(how.contains("RAMPART_CSRF_KEY=<current>,<new>"), "{how}");
     assert!(how.contains("RAMPART_CSRF_KEY=<new>,<current>"), "{how}");
     let built = rampart_core::csrf::Csrf::builder()
         .key_from_env("RAMPART_TEST_KEYGEN_UNSET")

@@ -27,6 +27,9 @@ pub mod csp;
 pub mod csrf;
 mod error;
 mod exempt;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 pub mod headers;
 mod intern;
 mod origin;

@@ -362,6 +362,34 @@ async fn report_only_lets_requests_through() {
     assert_eq!(a.hits.load(Ordering::SeqCst), 1);
 }
 
+/// Replicas on different key rings: a token one issued is refused by the
+/// other, and the log line says what to check (the shared key ring); a string
+/// that is no token at all is told apart.
+#[tokio::test]
+async fn a_token_from_another_key_ring_is_refused_with_a_log_line_that_says_so() {
+    let logs = capture_logs();
+    let first = app(Csrf::builder().key(&KEY).build().unwrap());
+    let other = app(Csrf::builder().key(&[0x77; 32]).build().unwrap());
+    let (cookie, tok) = token(&first.router, "localhost", false).await;
+    for (submitted, says) in [
+        (tok.as_str(), "not signed by any key in this server's ring"),
+        ("garbage", "not a token (86 base64url characters expected)"),
+    ] {
+        let req = Request::put("/submit")
+            .header("host", "localhost")
+            .header("cookie", &cookie)
+            .header("x-csrftoken", submitted)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&other.router, req, CLIENT, false).await.status(), 403);
+        let lines = logs.lines_containing(says);
+        assert_eq!(lines.len(), 1, "{}", logs.text());
+        assert!(lines[0].contains("reason=\"bad-token\""), "{}", lines[0]);
+        assert!(!lines[0].contains(&tok), "the token is never logged");
+    }
+    assert_eq!(other.hits.load(Ordering::SeqCst), 0);
+}
+
 /// Every refusal is logged once, with its reason and request line (the path
 /// without the query), whether it is decided on the headers or after the body
 /// was read, in both modes; never with the submitted token or the secret.

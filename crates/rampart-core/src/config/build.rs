@@ -217,6 +217,9 @@ impl Config {
     /// The CSRF protection, or `None` when `csrf.enabled = false`. The key ring
     /// is read from the variable `csrf.key_env` names; with the default
     /// (`RAMPART_CSRF_KEY`) unset, a key is generated and a warning logged.
+    /// It reads the request facts the header layer (from
+    /// [`secure_headers`](Self::secure_headers)) shares, under `[proxy]`; used
+    /// without that layer, give it the trust with [`csrf_with`](Self::csrf_with).
     pub fn csrf(&self) -> Result<Option<Csrf>, ConfigError> {
         self.csrf_with(|b| b)
     }
@@ -415,10 +418,9 @@ impl Config {
         if s.enabled == Some(false) {
             return None;
         }
+        // The proxy trust is the header set's (one place): the CSRF layer reads
+        // the facts the header layer shares. Alone, add it with `csrf_with`.
         let mut b = Csrf::builder();
-        if let Some(t) = c.value("proxy", proxy_trust(&e.proxy.clone().unwrap_or_default())) {
-            b = b.proxy_trust(t);
-        }
         let key_env = s.key_env.as_deref().unwrap_or(crate::csrf::DEFAULT_KEY_ENV);
         if checking {
             b = b.key(&[0x5a; 32]);

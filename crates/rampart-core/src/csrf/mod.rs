@@ -110,7 +110,11 @@ mod tests;
 /// `SameSite` and `Secure` apply as to any cookie.
 pub(crate) const JS_COOKIE_NAME: &str = "csrf-token";
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use body::{extract, BodyKind};
 pub use config::{CsrfBuilder, DEFAULT_BODY_LIMIT, DEFAULT_COOKIE_MAX_AGE, DEFAULT_KEY_ENV};
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) use cookie::cookie_pairs;
 pub use handle::CsrfToken;
 pub use keys::KeyRing;
 pub use reject::{RejectReason, Rejection};

@@ -250,7 +250,16 @@ impl Csrf {
                     telemetry::csrf_passed_by_token();
                     Decision::Pass(request)
                 }
-                _ => token_refused(RejectReason::BadToken, Some("header token".into()), request),
+                Ok(t) => token_refused(
+                    RejectReason::BadToken,
+                    Some(bad_token_detail("header", t)),
+                    request,
+                ),
+                Err(_) => token_refused(
+                    RejectReason::BadToken,
+                    Some("header token: not text".into()),
+                    request,
+                ),
             };
         }
         match body::kind(&parts.headers) {
@@ -359,7 +368,7 @@ impl Csrf {
                 telemetry::csrf_passed_by_token();
                 return Ok(request);
             }
-            Ok(Some(_)) => (RejectReason::BadToken, Some("body token")),
+            Ok(Some(t)) => (RejectReason::BadToken, Some(bad_token_detail("body", &t))),
             Ok(None) => (RejectReason::MissingToken, None),
             // A body that cannot be read says nothing about the token.
             Err(reason) => return self.refuse(request, line, reason, None),
@@ -367,7 +376,7 @@ impl Csrf {
         if pending.vouched {
             telemetry::csrf_disagreement(Disagreement::HeadersPassedTokenRefused, reason);
         }
-        self.refuse(request, line, reason, detail)
+        self.refuse(request, line, reason, detail.as_deref())
     }
 
     #[doc(hidden)]
@@ -554,6 +563,20 @@ impl Csrf {
         // pages can tell why (as tower-http's CSRF layer does).
         resp.extensions_mut().insert(rejection.reason);
         resp
+    }
+}
+
+/// Why a token did not verify, for the log (never the token): a well-formed
+/// one was signed with a key this server does not hold (replicas on different
+/// key rings) or for another visitor's cookie.
+fn bad_token_detail(place: &str, token: &str) -> String {
+    if super::token::well_formed(token) {
+        format!(
+            "{place} token: well-formed, but not signed by any key in this server's ring for this \
+             cookie's secret (replicas must share RAMPART_CSRF_KEY; or the token belongs to another cookie)"
+        )
+    } else {
+        format!("{place} token: not a token (86 base64url characters expected)")
     }
 }
 

@@ -86,6 +86,13 @@ fn unmask(submitted: &str) -> Option<[u8; LEN]> {
 
 /// Whether `submitted` is a masked token for one of `secrets` and `session`
 /// under any key of the ring. Comparisons are constant-time.
+/// Whether `submitted` has a masked token's shape (86 base64url characters):
+/// one that has it and does not verify was signed with another key or for
+/// another secret, which the refusal's log line says.
+pub(crate) fn well_formed(submitted: &str) -> bool {
+    unmask(submitted).is_some()
+}
+
 pub(crate) fn verify(keys: &KeyRing, secrets: &[Secret], session: &[u8], submitted: &str) -> bool {
     let Some(token) = unmask(submitted) else {
         return false;
