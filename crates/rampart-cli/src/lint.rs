@@ -2,17 +2,20 @@
 
 use std::path::PathBuf;
 
-use rampart_core::csp::{Finding, Policy, Severity};
+use std::io::Read as _;
+
+use rampart_core::csp::{lint_header, Finding, Severity};
 
 use crate::output::{plain, Out, Tone};
 use crate::{Fatal, Outcome};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The policy, as in the header (`default-src 'self'; script-src ...`).
+    /// Header values, each as served (`default-src 'self'; script-src ...`; a comma
+    /// separates policies); `-` reads one value per line from stdin.
     #[arg(conflicts_with_all = ["file", "url"], required_unless_present_any = ["file", "url"])]
-    policy: Option<String>,
-    /// Read the policy from a file.
+    policies: Vec<String>,
+    /// Read one header value per line from a file.
     #[arg(long, conflicts_with = "url")]
     file: Option<PathBuf>,
     /// Fetch a page (redirects followed) and lint its Content-Security-Policy header(s).
@@ -23,49 +26,32 @@ pub(crate) struct Args {
     nonce_in: Vec<String>,
 }
 
-/// One policy read for linting: a header value is served with its nonce
-/// already in it, so a `'nonce-…'` source stands for "a nonce is added here".
+/// One header value as the browser reads it: its policies' findings.
 struct Read {
     text: String,
-    findings: Vec<Finding>,
+    /// (policy index, finding)
+    findings: Vec<(usize, Finding)>,
 }
 
 fn lint_one(text: &str, nonce_in: &[String]) -> Read {
-    let mut nonce_dirs: Vec<String> = nonce_in.to_vec();
-    let cleaned: Vec<String> = text
-        .split(';')
-        .map(|d| {
-            let mut words = d.split_whitespace();
-            let Some(name) = words.next() else {
-                return String::new();
-            };
-            let mut kept = vec![name.to_owned()];
-            for w in words {
-                if w.len() > 8 && w[..7].eq_ignore_ascii_case("'nonce-") {
-                    nonce_dirs.push(name.to_ascii_lowercase());
-                } else {
-                    kept.push(w.to_owned());
-                }
-            }
-            kept.join(" ")
-        })
-        .filter(|d| !d.is_empty())
+    let refs: Vec<&str> = nonce_in.iter().map(String::as_str).collect();
+    let findings = lint_header(text, &refs)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, fs)| fs.into_iter().map(move |f| (i, f)))
         .collect();
-    let refs: Vec<&str> = nonce_dirs.iter().map(String::as_str).collect();
-    let findings = match Policy::parse(&cleaned.join("; ")) {
-        Ok(p) => p.lint_with_nonce_in(&refs),
-        Err(e) => vec![Finding {
-            severity: Severity::High,
-            directive: e.setting().to_owned(),
-            check: "unparseable",
-            message: format!("the policy does not parse: {}", e.message()),
-            fix: "write each directive as `name source ...`, separated by `;`".into(),
-        }],
-    };
     Read {
         text: text.trim().to_owned(),
         findings,
     }
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub(crate) fn fetch_csp(url: &str) -> Result<Vec<String>, Fatal> {
@@ -81,19 +67,16 @@ pub(crate) fn fetch_csp(url: &str) -> Result<Vec<String>, Fatal> {
         .get_all("content-security-policy")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .collect())
 }
 
 pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
-    let policies: Vec<String> = if let Some(p) = args.policy {
-        vec![p]
-    } else if let Some(f) = args.file {
+    let policies: Vec<String> = if let Some(f) = args.file {
         let text = std::fs::read_to_string(&f)
             .map_err(|e| Fatal(format!("cannot read {}: {e}", f.display())))?;
-        vec![text.trim().to_owned()]
+        lines(&text)
     } else if let Some(u) = args.url {
         let found = fetch_csp(&u)?;
         if found.is_empty() {
@@ -102,8 +85,14 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
             )));
         }
         found
+    } else if args.policies == ["-"] {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Fatal(format!("cannot read stdin: {e}")))?;
+        lines(&text)
     } else {
-        unreachable!("clap requires one input")
+        args.policies
     };
     let reads: Vec<Read> = policies
         .iter()
@@ -112,14 +101,15 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
     let high = reads
         .iter()
         .flat_map(|r| &r.findings)
-        .any(|f| f.severity == Severity::High);
+        .any(|(_, f)| f.severity == Severity::High);
     if out.json {
         let policies: Vec<serde_json::Value> = reads
             .iter()
             .map(|r| {
                 serde_json::json!({
                     "policy": r.text,
-                    "findings": r.findings.iter().map(|f| serde_json::json!({
+                    "findings": r.findings.iter().map(|(i, f)| serde_json::json!({
+                        "policy_index": i,
                         "severity": f.severity.to_string(),
                         "directive": f.directive,
                         "check": f.check,
@@ -140,7 +130,7 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
             let rows: Vec<Vec<(String, Tone)>> = r
                 .findings
                 .iter()
-                .map(|f| {
+                .map(|(i, f)| {
                     let tone = match f.severity {
                         Severity::High => Tone::Bad,
                         Severity::Medium => Tone::Warn,
@@ -148,13 +138,17 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
                     };
                     vec![
                         (f.severity.to_string(), tone),
+                        plain(i.to_string()),
                         plain(f.directive.clone()),
                         plain(f.message.clone()),
                         plain(f.fix.clone()),
                     ]
                 })
                 .collect();
-            out.table(&["severity", "directive", "finding", "fix"], &rows);
+            out.table(
+                &["severity", "policy", "directive", "finding", "fix"],
+                &rows,
+            );
         }
     }
     Ok(if high { Outcome::Failed } else { Outcome::Ok })
@@ -165,21 +159,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_served_nonce_stands_for_a_nonce_added_to_its_directive() {
+    fn a_served_nonce_gates_inline_scripts_and_commas_start_policies() {
         let served = lint_one(
             "script-src 'nonce-r4nd0mr4nd0mr4nd0m' 'strict-dynamic'; object-src 'none'; base-uri 'none'",
             &[],
         );
-        assert!(
-            served.findings.iter().all(|f| f.severity != Severity::High),
-            "{:?}",
-            served
-                .findings
-                .iter()
-                .map(|f| f.to_string())
-                .collect::<Vec<_>>()
-        );
-        let bad = lint_one("script-src 'unsafe-inline'", &[]);
-        assert!(bad.findings.iter().any(|f| f.severity == Severity::High));
+        assert!(served
+            .findings
+            .iter()
+            .all(|(_, f)| f.severity != Severity::High));
+        let two = lint_one("default-src 'self', script-src 'unsafe-inline'", &[]);
+        assert!(two
+            .findings
+            .iter()
+            .any(|(i, f)| *i == 1 && f.check == "unsafe-inline"));
     }
 }

@@ -53,7 +53,12 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
         out.starts_with("policy: default-src 'self'; script-src 'self' 'unsafe-inline'\nSEVERITY"),
         "{out}"
     );
-    assert!(out.contains("high      script-src"), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("high")
+            && l.split_whitespace().nth(1) == Some("0")
+            && l.contains("script-src")),
+        "{out}"
+    );
 
     let strict = "script-src 'strict-dynamic' 'unsafe-inline' https: http:; object-src 'none'; base-uri 'none'";
     let ok = rampart(&["csp", "lint", "--nonce-in", "script-src", strict, "--json"]);
@@ -71,6 +76,53 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
     let from_file = rampart(&["csp", "lint", "--file", file.to_str().unwrap(), "--json"]);
     assert_eq!(from_file.status.code(), Some(1));
     assert_eq!(json(&from_file)["policies"][0]["policy"], "default-src *");
+
+    // Read as a browser does: two values (as two headers), the second with two
+    // policies and a repeated directive, each finding with its policy's index.
+    let o = rampart(&[
+        "csp",
+        "lint",
+        "default-src 'none'; script-src 'self'; base-uri 'none'",
+        "img-src 'self', script-src 'unsafe-inline'; script-src 'self'",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let j = json(&o);
+    assert_eq!(j["policies"].as_array().unwrap().len(), 2);
+    let second = j["policies"][1]["findings"].as_array().unwrap();
+    assert!(second
+        .iter()
+        .any(|f| f["policy_index"] == 1 && f["check"] == "duplicate-directive"));
+    assert!(second.iter().any(|f| f["policy_index"] == 1
+        && f["check"] == "unsafe-inline"
+        && f["severity"] == "high"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["csp", "lint", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"script-src https://*; object-src 'none'\n\nscript-src 'self'\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let j = json(&o);
+    assert_eq!(
+        j["policies"].as_array().unwrap().len(),
+        2,
+        "one value per line"
+    );
+    assert!(j["policies"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check"] == "wildcard" && f["severity"] == "high"));
 
     let missing = rampart(&["csp", "lint", "--file", "/nonexistent/p.txt"]);
     assert_eq!(missing.status.code(), Some(2));

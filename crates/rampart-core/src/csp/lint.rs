@@ -241,12 +241,12 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
         }
         for s in d.sources() {
             match s {
-                Source::Host(h) if h == "*" => out.push(
+                Source::Host(h) if any_host(h) => out.push(
                     Severity::Low,
                     d.name(),
                     "wildcard",
-                    format!("{} * allows content from any host", d.name()),
-                    "list the hosts you need (and data: if required) instead of *",
+                    format!("{} {h} allows content from any host", d.name()),
+                    "list the hosts you need (and data: if required) instead of the wildcard",
                 ),
                 Source::Scheme(sc) if sc == "http:" => insecure(d, sc, &mut out),
                 Source::Host(h) => host_hygiene(d, h, &mut out),
@@ -327,18 +327,25 @@ fn host_hygiene(d: &Directive, h: &str, out: &mut Out) {
     }
 }
 
+/// A host source that matches every host, in any spelling: `*`,
+/// `https://*`, `*:*`, `http://*:*`, `https://*:443/`. Not `*.example.com`.
+pub(crate) fn any_host(h: &str) -> bool {
+    let rest = h.split_once("://").map_or(h, |(_, r)| r);
+    rest.split(['/', ':']).next() == Some("*")
+}
+
 /// `*`, `https:`, `http:` and `data:` in script, object and base directives.
 fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
     match s {
-        Source::Host(h) if h == "*" => out.push(
+        Source::Host(h) if any_host(h) => out.push(
             Severity::High,
             d.name(),
             "wildcard",
             format!(
-                "{} * allows any host, so an attacker can load code from their own server",
+                "{} {h} allows any host, so an attacker can load code from their own server",
                 d.name()
             ),
-            "remove * and use nonces ('strict-dynamic') or list exact hosts",
+            "remove the wildcard and use nonces ('strict-dynamic') or list exact hosts",
         ),
         Source::Scheme(sc) if PLAIN_SCHEMES.contains(&sc.as_str()) => out.push(
             Severity::High,
@@ -416,7 +423,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
                     .into(),
                 "prefer nonces with 'strict-dynamic' over 'self'",
             ),
-            Source::Host(h) if h != "*" => {
+            Source::Host(h) if !any_host(h) => {
                 has_hosts = true;
                 let hits: Vec<_> = bypasses_for(h)
                     .into_iter()

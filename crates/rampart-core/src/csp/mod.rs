@@ -73,6 +73,7 @@ mod header;
 mod lint;
 mod nonce;
 mod policy;
+mod read;
 mod report;
 mod source;
 
@@ -85,6 +86,7 @@ pub(crate) use nonce::NonceCells;
 #[doc(hidden)]
 pub use nonce::RequestNonces;
 pub use policy::{Policy, PolicyBuilder};
+pub use read::lint_header;
 pub use report::{
     CspReport, ReportCollector, ReportCollectorBuilder, ReportError, ReportSink, ReportStats,
 };

@@ -460,6 +460,13 @@ impl Policy {
         check_values(info, &d.sources, &format!("csp.{name}"))
     }
 
+    /// A policy with no directive, to be filled by a reader.
+    pub(crate) fn empty() -> Policy {
+        Policy {
+            directives: Vec::new(),
+        }
+    }
+
     pub(crate) fn push_unchecked(&mut self, d: Directive) {
         self.directives.push(d);
     }
