@@ -61,6 +61,36 @@ pub(crate) fn bypasses_for(host_source: &str) -> Vec<&'static BypassHost> {
         .collect()
 }
 
+/// Hosts that serve arbitrary code by design or that changed hands, kept
+/// apart from CSP Evaluator's JSONP and AngularJS table: allowing one in a
+/// script directive allows any script. Each with its reason and the date it
+/// was checked.
+pub(crate) const ARBITRARY_CODE_HOSTS: &[(&str, &str, &str)] = &[
+    ("unpkg.com", "serves any file of any npm package, so anyone can publish a package and load it", "2026-12"),
+    ("cdn.jsdelivr.net", "serves any npm package and any GitHub repository's files", "2026-12"),
+    ("esm.sh", "serves any npm package as an ES module", "2026-12"),
+    ("cdn.skypack.dev", "serves any npm package as an ES module", "2026-12"),
+    ("ga.jspm.io", "serves any npm package as an ES module", "2026-12"),
+    ("raw.githack.com", "serves any file of any GitHub repository with a script content type", "2026-12"),
+    ("rawcdn.githack.com", "serves any file of any GitHub repository with a script content type", "2026-12"),
+    ("polyfill.io", "the domain changed hands in February 2024 and served malware to sites that loaded it (June 2024)", "2024-06"),
+    ("cdn.polyfill.io", "the domain changed hands in February 2024 and served malware to sites that loaded it (June 2024)", "2024-06"),
+];
+
+/// The arbitrary-code hosts an allow-list entry covers (`*.jsdelivr.net`
+/// covers `cdn.jsdelivr.net`).
+pub(crate) fn arbitrary_code_hosts(
+    host_source: &str,
+) -> Vec<&'static (&'static str, &'static str, &'static str)> {
+    let Some((host, _)) = split_host_source(host_source.trim()) else {
+        return Vec::new();
+    };
+    ARBITRARY_CODE_HOSTS
+        .iter()
+        .filter(|(h, _, _)| host_matches(&host, h))
+        .collect()
+}
+
 /// Splits a host source into (lower-case host pattern, optional path).
 pub(crate) fn split_host_source(src: &str) -> Option<(String, Option<&str>)> {
     let rest = match src.find("://") {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::bypass::{bypasses_for, BypassKind};
+use super::bypass::{arbitrary_code_hosts, bypasses_for, BypassKind};
 use super::directive::Directive;
 use super::directives::{directive_info, ValueKind};
 use super::policy::Policy;
@@ -179,13 +179,25 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             "object-src is not set and there is no default-src, so plugins (<object>, <embed>) may load script from anywhere".into(),
             "set object-src 'none'",
         ),
-        Some(d) if d.name() == "default-src" && !d.is_none() => out.push(
-            Severity::High,
-            "object-src",
-            "missing-object-src",
-            format!("object-src is not set, so it falls back to default-src ({}) and plugins can load from those sources", sources_text(d)),
-            "set object-src 'none'",
-        ),
+        Some(d) if d.name() == "default-src" && !d.is_none() => {
+            // High only when the fallback lets plugins come from anywhere or
+            // from a host that serves them; else advice-level (CSP Evaluator).
+            let permissive = d.sources().iter().any(|s| match s {
+                Source::Host(h) => {
+                    any_host(h)
+                        || bypasses_for(h).iter().any(|b| b.kind == BypassKind::Flash)
+                }
+                Source::Scheme(sc) => PLAIN_SCHEMES.contains(&sc.as_str()),
+                _ => false,
+            });
+            out.push(
+                if permissive { Severity::High } else { Severity::Medium },
+                "object-src",
+                "missing-object-src",
+                format!("object-src is not set, so it falls back to default-src ({}) and plugins can load from those sources", sources_text(d)),
+                "set object-src 'none'",
+            )
+        }
         Some(d) if d.name() == "object-src" => {
             for s in d.sources() {
                 dangerous_scheme_or_wildcard(d, s, &mut out);
@@ -212,8 +224,10 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             let (sev, why) = if uses_nonce_or_hash {
                 (Severity::High, "an injected <base> tag can re-point relative script URLs, which defeats nonces and hashes")
             } else {
+                // Without nonces or hashes, scripts are gated by their URL, which
+                // <base> cannot turn into another origin's: advice (as CSP Evaluator).
                 (
-                    Severity::Medium,
+                    Severity::Info,
                     "an injected <base> tag can re-point relative URLs on the page",
                 )
             };
@@ -277,6 +291,16 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             "report-to-only",
             "report-to is only understood by Chromium-based browsers".into(),
             "also set report-uri (CspBuilder::report_uri) for other browsers",
+        );
+    }
+
+    if p.directive("report-uri").is_none() && p.directive("report-to").is_none() {
+        out.push(
+            Severity::Info,
+            "report-uri",
+            "no-reporting",
+            "no reporting destination, so violations (attacks, and the policy breaking the site) go unseen".into(),
+            "add report-uri (CspBuilder::report_uri, served by ReportCollector)",
         );
     }
 
@@ -400,6 +424,19 @@ fn lint_script(d: &Directive, out: &mut Out) {
     }
     if sd {
         // CSP3 browsers ignore hosts, schemes, 'self' and 'unsafe-inline' next to 'strict-dynamic'.
+        if !ui
+            || !srcs
+                .iter()
+                .any(|s| matches!(s, Source::Scheme(sc) if sc == "https:"))
+        {
+            out.push(
+                Severity::Info,
+                name,
+                "strict-dynamic-fallback",
+                format!("browsers without 'strict-dynamic' read {name} without it; 'unsafe-inline' and https: keep them working (newer browsers ignore both here)"),
+                "add 'unsafe-inline' https: next to 'strict-dynamic' (Policy::strict() does)",
+            );
+        }
         if !(nonce || hash) {
             out.push(
                 Severity::Info,
@@ -425,6 +462,15 @@ fn lint_script(d: &Directive, out: &mut Out) {
             ),
             Source::Host(h) if !any_host(h) => {
                 has_hosts = true;
+                for (host, reason, checked) in arbitrary_code_hosts(h) {
+                    out.push(
+                        Severity::High,
+                        name,
+                        "arbitrary-code-host",
+                        format!("{h} allows {host}, which {reason} (checked {checked})"),
+                        "remove it; self-host the files you need, or pin them with hashes / SRI",
+                    );
+                }
                 let hits: Vec<_> = bypasses_for(h)
                     .into_iter()
                     .filter(|b| match b.kind {

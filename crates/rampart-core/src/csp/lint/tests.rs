@@ -28,7 +28,13 @@ fn seed_policy_findings() {
         );
         assert_eq!(bypass.len(), 2, "{bypass:#?}");
     }
-    assert!(has(&f, "missing-object-src", "object-src", Severity::High));
+    // The fallback is a host list without plugin hosts: advice-level, as CSP Evaluator rates it.
+    assert!(has(
+        &f,
+        "missing-object-src",
+        "object-src",
+        Severity::Medium
+    ));
     assert!(has(&f, "wildcard", "img-src", Severity::Low));
     assert!(!f.iter().any(|x| x.check == "missing-base-uri"));
 }
@@ -134,7 +140,49 @@ fn table_of_checks() {
             &[],
             "missing-object-src",
             "object-src",
+            Severity::Medium,
+        ),
+        (
+            "default-src https:",
+            &[],
+            "missing-object-src",
+            "object-src",
             Severity::High,
+        ),
+        (
+            "default-src https://*",
+            &[],
+            "missing-object-src",
+            "object-src",
+            Severity::High,
+        ),
+        (
+            "script-src 'self' cdn.jsdelivr.net; object-src 'none'",
+            &[],
+            "arbitrary-code-host",
+            "script-src",
+            Severity::High,
+        ),
+        (
+            "script-src *.polyfill.io; object-src 'none'",
+            &[],
+            "arbitrary-code-host",
+            "script-src",
+            Severity::High,
+        ),
+        (
+            "script-src 'self'; object-src 'none'",
+            &[],
+            "no-reporting",
+            "report-uri",
+            Severity::Info,
+        ),
+        (
+            "script-src 'strict-dynamic'; object-src 'none'",
+            &["script-src"],
+            "strict-dynamic-fallback",
+            "script-src",
+            Severity::Info,
         ),
         (
             "img-src 'self'",
@@ -148,7 +196,7 @@ fn table_of_checks() {
             &[],
             "missing-base-uri",
             "base-uri",
-            Severity::Medium,
+            Severity::Info,
         ),
         (
             "script-src 'self'",
