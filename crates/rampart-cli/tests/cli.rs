@@ -424,6 +424,10 @@ async fn check_grades_the_deployed_seed_app_a_plus_and_a_bare_app_f() {
             .unwrap()["result"]
             .clone()
     };
+    assert_eq!(
+        j["nonce_reused"], false,
+        "the seed app draws a nonce per response"
+    );
     assert_eq!(result("redirection"), "redirection-to-https");
     assert_eq!(
         result("content-security-policy"),
@@ -473,6 +477,33 @@ async fn check_grades_the_deployed_seed_app_a_plus_and_a_bare_app_f() {
     ])
     .await;
     assert_eq!(untrusted.status.code(), Some(2));
+
+    // A nonce served twice is worthless: the check says so and fails.
+    let fixed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let fixed_addr = fixed.local_addr().unwrap();
+    tokio::spawn(async move {
+        let app = axum::Router::new().route(
+            "/",
+            axum::routing::get(|| async {
+                (
+                    [(
+                        "content-security-policy",
+                        "script-src 'nonce-c2FtZS1ldmVyeS10aW1lLTEyMw'; object-src 'none'",
+                    )],
+                    axum::response::Html("<p>fixed</p>"),
+                )
+            }),
+        );
+        axum::serve(fixed, app).await.unwrap();
+    });
+    let o = check(vec![
+        "check".into(),
+        format!("http://{fixed_addr}/"),
+        "--json".into(),
+    ])
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["nonce_reused"], true);
 
     // A bare app: no header at all, plain http.
     let bare = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -29,7 +29,7 @@ pub(crate) struct Args {
     /// Send this header with every request (`Name: value`, repeatable).
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     headers: Vec<String>,
-    /// Exit 1 when the grade is below this one (A+, A, A-, B+, … F).
+    /// Exit 1 when the grade is below this one (A+, A, A-, B+, … F). A nonce served twice exits 1 too.
     #[arg(long, value_name = "GRADE")]
     min_grade: Option<String>,
 }
@@ -142,6 +142,17 @@ impl Fetcher {
     }
 }
 
+/// The `'nonce-…'` sources of a response's CSP headers.
+fn nonces(h: &reqwest::header::HeaderMap) -> Vec<String> {
+    h.get_all("content-security-policy")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([' ', ';', ',']))
+        .filter(|t| t.len() > 8 && t[..7].eq_ignore_ascii_case("'nonce-"))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// An error with its causes (reqwest's own message names only the top one).
 fn describe(url: &Url, e: &reqwest::Error) -> String {
     let mut msg = format!("cannot fetch {url}: {e}");
@@ -207,7 +218,16 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
         cors,
     };
     let report = grade(&page);
-    let failed = min.is_some_and(|m| report.grade < m);
+    // A nonce is worth something only if each response gets its own: fetch
+    // the page once more and compare (the Observatory does not look).
+    let reused = match fetcher.chain(&final_page.url) {
+        Ok(again) => again.last().is_some_and(|p| {
+            let first = nonces(&final_page.headers);
+            !first.is_empty() && nonces(&p.headers).iter().any(|n| first.contains(n))
+        }),
+        Err(_) => false,
+    };
+    let failed = min.is_some_and(|m| report.grade < m) || reused;
     if out.json {
         let mut json = report.to_json(&final_page.url);
         let hops = |c: &[Fetched]| -> Vec<serde_json::Value> {
@@ -217,6 +237,7 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
         };
         json["http_redirects"] = http_chain.as_deref().map(hops).unwrap_or_default().into();
         json["https_redirects"] = hops(&page_chain).into();
+        json["nonce_reused"] = reused.into();
         out.json(&json);
     } else {
         println!(

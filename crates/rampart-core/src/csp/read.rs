@@ -55,6 +55,26 @@ pub fn lint_header(value: &str, nonce_in: &[&str]) -> Vec<Vec<Finding>> {
         .collect()
 }
 
+/// Characters of base64 that carry 128 bits, the least CSP asks of a nonce.
+const MIN_NONCE_CHARS: usize = 22;
+
+/// A served nonce too short to be unguessable.
+fn weak_nonce(directive: &str, nonce: &str, found: &mut Vec<Finding>) {
+    let chars = nonce.trim_end_matches('=').len();
+    if chars < MIN_NONCE_CHARS {
+        found.push(finding(
+            Severity::Medium,
+            directive,
+            "short-nonce",
+            format!(
+                "the nonce has {chars} base64 characters (about {} bits); one that short can be guessed",
+                chars * 6
+            ),
+            "draw at least 16 random bytes per response (rampart's nonces have 18)",
+        ));
+    }
+}
+
 /// One serialized policy as the browser enforces it, and what it ignored.
 fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
     let mut policy = Policy::empty();
@@ -92,6 +112,9 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
             match info.kind {
                 ValueKind::SourceList => match parse_source(t, &name) {
                     Ok(s) => {
+                        if let Source::Nonce(n) = &s {
+                            weak_nonce(&name, n, &mut found);
+                        }
                         if !sources.contains(&s) {
                             sources.push(s);
                         }
@@ -171,6 +194,16 @@ mod tests {
         }
         // The empty object-src is 'none': no missing-object-src.
         assert!(!c[0].contains(&"missing-object-src"), "{c:?}");
+    }
+
+    #[test]
+    fn a_short_served_nonce_is_named() {
+        let c = checks("script-src 'nonce-abc123'; object-src 'none'; base-uri 'none'");
+        assert!(c[0].contains(&"short-nonce"), "{c:?}");
+        let c = checks(
+            "script-src 'nonce-r4nd0mr4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri 'none'",
+        );
+        assert!(!c[0].contains(&"short-nonce"), "{c:?}");
     }
 
     #[test]
