@@ -1,5 +1,6 @@
 //! The seed app's router driven in-process (no sockets), for profiling one
-//! endpoint under valgrind: `seed_profile get|post|bare-get N`.
+//! endpoint under valgrind: `seed_profile get|get-new|post N` (`get-new`: a
+//! first visit, without the cookie).
 #![allow(dead_code)]
 
 use rampart_seed::axum_app as app;
@@ -42,9 +43,11 @@ fn main() {
         .to_string();
     let body = format!("username=alice&password=correct+horse&_csrf_token={token}");
     let make = |kind: &str| -> Request<Body> {
-        let b = Request::builder()
-            .header("host", "127.0.0.1:18000")
-            .header("cookie", &cookie);
+        let b = Request::builder().header("host", "127.0.0.1:18000");
+        if kind == "get-new" {
+            return b.uri("/").body(Body::empty()).unwrap();
+        }
+        let b = b.header("cookie", &cookie);
         match kind {
             "get" => b.uri("/").body(Body::empty()).unwrap(),
             _ => b
