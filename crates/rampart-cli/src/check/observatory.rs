@@ -258,7 +258,11 @@ fn tags(html: &str) -> Vec<(String, BTreeMap<String, String>)> {
             i = start + 1;
             continue;
         }
-        // Attributes up to the tag's end, minding quotes.
+        // Attributes up to the tag's end, minding quotes. Names and values are
+        // cut from the bytes (lossily decoded), so no cut can split a character.
+        let text = |a: usize, b: usize| {
+            String::from_utf8_lossy(&bytes[a..b.min(bytes.len())]).into_owned()
+        };
         let mut attrs = BTreeMap::new();
         let mut j = name_end;
         loop {
@@ -275,7 +279,7 @@ fn tags(html: &str) -> Vec<(String, BTreeMap<String, String>)> {
             {
                 j += 1;
             }
-            let attr = lower[k..j].to_owned();
+            let attr = text(k, j).to_ascii_lowercase();
             let mut value = String::new();
             while j < bytes.len() && bytes[j].is_ascii_whitespace() {
                 j += 1;
@@ -292,24 +296,30 @@ fn tags(html: &str) -> Vec<(String, BTreeMap<String, String>)> {
                     while j < bytes.len() && bytes[j] != q {
                         j += 1;
                     }
-                    value = unescape(&html[v0..j.min(bytes.len())]);
+                    value = unescape(&text(v0, j));
                     j += 1;
                 } else {
                     let v0 = j;
                     while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b'>' {
                         j += 1;
                     }
-                    value = unescape(&html[v0..j]);
+                    value = unescape(&text(v0, j));
                 }
             }
             if !attr.is_empty() {
                 attrs.entry(attr).or_insert(value);
-            } else {
+            }
+            if j == k {
+                // Nothing read (a stray `=` alone is read above): step over one byte.
                 j += 1;
             }
         }
         out.push((name.to_owned(), attrs));
+        // Back to a character boundary for the string searches.
         i = j.min(lower.len());
+        while !lower.is_char_boundary(i) {
+            i += 1;
+        }
         if name == "script" {
             // Skip the script's text.
             i = lower[i..].find("</script").map_or(lower.len(), |e| i + e);

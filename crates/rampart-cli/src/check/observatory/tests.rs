@@ -268,3 +268,21 @@ fn grades_compare_and_parse() {
     assert_eq!(Grade::of(24).to_string(), "F");
     assert_eq!(Grade::of(87).to_string(), "A-");
 }
+
+#[test]
+fn any_markup_is_read_without_panicking() {
+    // Attribute edges next to multi-byte characters, unterminated quotes and tags.
+    for body in [
+        "<meta =\"x\"é>",
+        "<script src=é\u{1F600}>",
+        "<meta é=é http-equiv='Content-Security-Policy' content=\"default-src 'none'",
+        "<script =é=é =>",
+        "<scr<script",
+        "<meta",
+        "<!-- <script src=//x.example/a.js>",
+    ] {
+        let _ = tags(body);
+        let h = [("content-type", "text/html")];
+        let _ = report(None, vec![fetched("https://a.example/", &h, body)]);
+    }
+}
