@@ -129,6 +129,17 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent/p.txt"));
 }
 
+fn http_req(method: &str, creds: Option<(&str, &str)>) -> http::Request<()> {
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri("/")
+        .header("sec-fetch-site", "same-origin");
+    if let Some((cookie, token)) = creds {
+        b = b.header("cookie", cookie).header("x-csrftoken", token);
+    }
+    b.body(()).unwrap()
+}
+
 #[test]
 fn keygen_prints_a_32_byte_key_the_csrf_layer_accepts() {
     let o = rampart(&["keygen"]);
@@ -138,10 +149,36 @@ fn keygen_prints_a_32_byte_key_the_csrf_layer_accepts() {
     let how = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(how.contains("RAMPART_CSRF_KEY=<current>,<new>"), "{how}");
     assert!(how.contains("RAMPART_CSRF_KEY=<new>,<current>"), "{how}");
-    let built = rampart_core::csrf::Csrf::builder()
-        .key_from_env("RAMPART_TEST_KEYGEN_UNSET")
-        .build();
-    assert!(built.is_err());
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&key)
+        .expect("the key is base64url");
+    assert_eq!(bytes.len(), 32);
+    // The CSRF layer takes it as its key, and tokens made with it verify.
+    let csrf = rampart_core::csrf::Csrf::builder()
+        .key(&bytes)
+        .build()
+        .unwrap();
+    let facts = rampart_core::RequestFacts::new(rampart_core::Scheme::Https, Some("a.example"));
+    let (get, _) = http_req("GET", None).into_parts();
+    let rampart_core::csrf::Decision::Pass(req) = csrf.check(&get, &facts, None) else {
+        panic!("a GET passes")
+    };
+    let token = req.token().masked();
+    let mut h = http::HeaderMap::new();
+    csrf.finish(&req, &mut h);
+    let cookie = h["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (post, _) = http_req("POST", Some((&cookie, &token))).into_parts();
+    assert!(matches!(
+        csrf.check(&post, &facts, None),
+        rampart_core::csrf::Decision::Pass(_)
+    ));
     let j = json(&rampart(&["keygen", "--json"]));
     assert_eq!(j["bytes"], 32);
     assert_ne!(j["key"], key, "every key is new");
