@@ -21,7 +21,14 @@ struct Check<'a> {
     problems: Vec<ConfigError>,
 }
 
-impl Check<'_> {
+impl<'a> Check<'a> {
+    fn new(config: &'a Config) -> Self {
+        Check {
+            config,
+            problems: Vec::new(),
+        }
+    }
+
     fn at(&mut self, key: &str, e: ConfigError) {
         // A more precise key from the rule itself (`proxy.headers` under `proxy`).
         let key = if e.setting().starts_with(key) && e.setting().contains('.') {
@@ -167,14 +174,9 @@ fn redirect(h: &Https) -> HttpsRedirect {
 impl Config {
     /// Every value checked, each problem at its key.
     pub(super) fn check(&self) -> Result<(), ConfigError> {
-        let mut c = Check {
-            config: self,
-            problems: Vec::new(),
-        };
-        if let Some(b) = self.headers_builder(&mut c) {
-            if let Err(e) = b.build() {
-                c.at(section_of(e.setting()), e);
-            }
+        let mut c = Check::new(self);
+        if let Err(e) = self.headers_builder(&mut c).build() {
+            c.at(section_of(e.setting()), e);
         }
         if let Some(b) = self.csrf_builder(&mut c, true) {
             if let Err(e) = b.build() {
@@ -196,22 +198,10 @@ impl Config {
     /// assert_eq!(csp, "default-src 'self'; object-src 'none'");
     /// ```
     pub fn secure_headers(&self) -> Result<SecureHeaders, ConfigError> {
-        let mut c = Check {
-            config: self,
-            problems: Vec::new(),
-        };
-        let built = self
-            .headers_builder(&mut c)
-            .map(SecureHeadersBuilder::build);
+        let mut c = Check::new(self);
+        let b = self.headers_builder(&mut c);
         c.finish()?;
-        built.expect("no problem means a builder").map_err(|e| {
-            let mut c = Check {
-                config: self,
-                problems: Vec::new(),
-            };
-            c.at(section_of(e.setting()), e);
-            c.finish().unwrap_err()
-        })
+        b.build().map_err(|e| self.keyed(e))
     }
 
     /// The CSRF protection, or `None` when `csrf.enabled = false`. The key ring
@@ -236,22 +226,12 @@ impl Config {
         &self,
         more: impl FnOnce(CsrfBuilder) -> CsrfBuilder,
     ) -> Result<Option<Csrf>, ConfigError> {
-        let mut c = Check {
-            config: self,
-            problems: Vec::new(),
-        };
+        let mut c = Check::new(self);
         let b = self.csrf_builder(&mut c, false);
         c.finish()?;
         match b {
             None => Ok(None),
-            Some(b) => more(b).build().map(Some).map_err(|e| {
-                let mut c = Check {
-                    config: self,
-                    problems: Vec::new(),
-                };
-                c.at(section_of(e.setting()), e);
-                c.finish().unwrap_err()
-            }),
+            Some(b) => more(b).build().map(Some).map_err(|e| self.keyed(e)),
         }
     }
 
@@ -262,16 +242,20 @@ impl Config {
         &self,
         sink: impl Fn(&CspReport) + Send + Sync + 'static,
     ) -> Result<Option<ReportCollector>, ConfigError> {
-        let mut c = Check {
-            config: self,
-            problems: Vec::new(),
-        };
+        let mut c = Check::new(self);
         let r = self.collector_builder(&mut c, sink);
         c.finish()?;
-        r.transpose()
+        r.transpose().map_err(|e| self.keyed(e))
     }
 
-    fn headers_builder(&self, c: &mut Check<'_>) -> Option<SecureHeadersBuilder> {
+    /// A builder's own refusal, put at the configuration key it concerns.
+    fn keyed(&self, e: ConfigError) -> ConfigError {
+        let mut c = Check::new(self);
+        c.at(section_of(e.setting()), e);
+        c.finish().expect_err("one problem was noted")
+    }
+
+    fn headers_builder(&self, c: &mut Check<'_>) -> SecureHeadersBuilder {
         let e = &self.effective;
         let h: Headers = e.headers.clone().unwrap_or_default();
         let mut b = SecureHeaders::builder();
@@ -376,7 +360,7 @@ impl Config {
             Some(None) => b = b.csp(None),
             None => {}
         }
-        Some(b)
+        b
     }
 
     /// `Some(None)`: no CSP; `None`: the CSP section has a problem (noted).
