@@ -5,15 +5,13 @@
 //!
 
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, UrlencodedError};
 use actix_web::http::StatusCode;
 use actix_web::{guard, web, App, HttpResponse, HttpServer};
-use minijinja::Environment;
 use rampart_actix::core::csp::ReportCollector;
 use rampart_actix::core::csrf::Csrf;
 use rampart_actix::core::headers::SecureHeaders;
@@ -24,18 +22,6 @@ use rampart_actix::{
 };
 
 pub use crate::shared::*;
-
-/// What the app observed, for tests.
-#[derive(Clone, Default)]
-pub struct SeedState {
-    /// How many times the POST /login handler ran.
-    pub logins: Arc<AtomicUsize>,
-    /// How many times PUT/DELETE /items ran.
-    pub item_writes: Arc<AtomicUsize>,
-    /// CSP reports received (the newest, bounded).
-    pub reports: ReportLog,
-    templates: Arc<Environment<'static>>,
-}
 
 /// The built app: what it needs to start workers, what it observed, and its
 /// header set (for the banner).
@@ -52,10 +38,7 @@ pub struct Seed {
 /// Builds the app; every setting is validated here.
 pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
     install_metrics();
-    let state = SeedState {
-        templates: Arc::new(templates()),
-        ..SeedState::default()
-    };
+    let state = SeedState::new();
     let config = seed_config(&cfg)?;
     let report = match (
         config.csp_report_uri(),

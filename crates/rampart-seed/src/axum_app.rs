@@ -3,33 +3,19 @@
 //! [`SeedState`].
 //!
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use minijinja::Environment;
 use rampart::core::headers::SecureHeaders;
 use rampart::core::templates::TemplateContext;
 use rampart::core::ConfigError;
 use rampart::{CspNonce, CspReportService, CsrfLayer, CsrfToken, SecureHeadersLayer};
 
 pub use crate::shared::*;
-
-/// What the app observed, for tests and the startup banner.
-#[derive(Clone, Default)]
-pub struct SeedState {
-    /// How many times the POST /login handler ran.
-    pub logins: Arc<AtomicUsize>,
-    /// How many times PUT/DELETE /items ran.
-    pub item_writes: Arc<AtomicUsize>,
-    /// CSP reports received (the newest, bounded).
-    pub reports: ReportLog,
-    templates: Arc<Environment<'static>>,
-}
 
 /// The built app: its router, what it observed, and its header set (for the banner).
 pub struct Seed {
@@ -44,10 +30,7 @@ pub struct Seed {
 /// Builds the app; every setting is validated here.
 pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
     install_metrics();
-    let state = SeedState {
-        templates: Arc::new(templates()),
-        ..SeedState::default()
-    };
+    let state = SeedState::new();
     let config = seed_config(&cfg)?;
     let headers = config.secure_headers()?;
     let csrf = seed_csrf(&cfg)?;

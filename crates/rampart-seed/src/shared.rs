@@ -38,6 +38,29 @@ pub struct SeedConfig {
     pub config_file: Option<std::path::PathBuf>,
 }
 
+/// What a seed app observed, for tests and the startup banner (the same in
+/// both apps).
+#[derive(Clone, Default)]
+pub struct SeedState {
+    /// How many times the POST /login handler ran.
+    pub logins: Arc<std::sync::atomic::AtomicUsize>,
+    /// How many times PUT/DELETE /items ran.
+    pub item_writes: Arc<std::sync::atomic::AtomicUsize>,
+    /// CSP reports received (the newest, bounded).
+    pub reports: ReportLog,
+    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl SeedState {
+    /// Empty counters and the parsed templates.
+    pub fn new() -> Self {
+        SeedState {
+            templates: Arc::new(templates()),
+            ..SeedState::default()
+        }
+    }
+}
+
 /// How long a client may take to send a request's head: the servers' own
 /// header-read timeouts (hyper's `header_read_timeout`, actix-web's
 /// `client_request_timeout`). rampart's CSRF layer bounds the body read.
