@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use std::io::Read as _;
 
-use rampart_core::csp::{lint_header, Finding, Severity};
+use rampart_core::csp::{lint_headers, Finding, Severity};
+
+use crate::check::meta_csp;
 
 use crate::output::{plain, Out, Tone};
 use crate::{Fatal, Outcome};
@@ -12,13 +14,20 @@ use crate::{Fatal, Outcome};
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Header values, each as served (`default-src 'self'; script-src ...`; a comma
-    /// separates policies); `-` reads one value per line from stdin.
-    #[arg(conflicts_with_all = ["file", "url"], required_unless_present_any = ["file", "url"])]
+    /// separates policies), judged together as the enforced headers of one page;
+    /// `-` reads one value per line from stdin, each linted as a page of its own.
+    #[arg(conflicts_with_all = ["file", "url"], required_unless_present_any = ["file", "url", "report_only"])]
     policies: Vec<String>,
-    /// Read one header value per line from a file.
+    /// A `Content-Security-Policy-Report-Only` value (repeatable): linted as its
+    /// own page, since it enforces nothing.
+    #[arg(long = "report-only", value_name = "VALUE", conflicts_with = "url")]
+    report_only: Vec<String>,
+    /// Read one header value per line from a file, each linted as a page of its own.
     #[arg(long, conflicts_with = "url")]
     file: Option<PathBuf>,
-    /// Fetch a page (redirects followed) and lint its Content-Security-Policy header(s).
+    /// Fetch a page (redirects followed) and lint what it is served with: its
+    /// Content-Security-Policy headers and `<meta>` policies together, and its
+    /// report-only headers apart.
     #[arg(long)]
     url: Option<String>,
     /// Directives the server adds a fresh nonce to (as `CspBuilder::nonce_in`).
@@ -26,24 +35,49 @@ pub(crate) struct Args {
     nonce_in: Vec<String>,
 }
 
-/// One header value as the browser reads it: its policies' findings.
-struct Read {
-    text: String,
-    /// (policy index, finding)
-    findings: Vec<(usize, Finding)>,
+/// Where a value came from, and whether it is enforced.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Header,
+    Meta,
+    ReportOnly,
 }
 
-fn lint_one(text: &str, nonce_in: &[String]) -> Read {
-    let refs: Vec<&str> = nonce_in.iter().map(String::as_str).collect();
-    let findings = lint_header(text, &refs)
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, fs)| fs.into_iter().map(move |f| (i, f)))
-        .collect();
-    Read {
-        text: text.trim().to_owned(),
-        findings,
+impl Kind {
+    fn disposition(self) -> &'static str {
+        if self == Kind::ReportOnly {
+            "report-only"
+        } else {
+            "enforce"
+        }
     }
+}
+
+/// One value as the browser reads it, with its findings.
+struct Read {
+    text: String,
+    kind: Kind,
+    findings: Vec<Finding>,
+}
+
+/// Lints the enforced values as one page, and the report-only ones as another.
+fn lint_all(values: Vec<(String, Kind)>, nonce_in: &[String]) -> Vec<Read> {
+    let refs: Vec<&str> = nonce_in.iter().map(String::as_str).collect();
+    let (report, enforced): (Vec<_>, Vec<_>) = values
+        .into_iter()
+        .partition(|(_, k)| *k == Kind::ReportOnly);
+    let mut out = Vec::new();
+    for group in [enforced, report] {
+        let texts: Vec<&str> = group.iter().map(|(t, _)| t.as_str()).collect();
+        for ((text, kind), findings) in group.iter().zip(lint_headers(&texts, &refs)) {
+            out.push(Read {
+                text: text.trim().to_owned(),
+                kind: *kind,
+                findings,
+            });
+        }
+    }
+    out
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -54,7 +88,8 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn fetch_csp(url: &str) -> Result<Vec<String>, Fatal> {
+/// The page's CSP values: headers, `<meta>` policies, report-only headers.
+fn fetch_csp(url: &str) -> Result<Vec<(String, Kind)>, Fatal> {
     let client = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(15))
         .build()?;
@@ -62,67 +97,117 @@ pub(crate) fn fetch_csp(url: &str) -> Result<Vec<String>, Fatal> {
         .get(url)
         .send()
         .map_err(|e| Fatal(format!("cannot fetch {url}: {e}")))?;
-    Ok(res
+    let header = |name: &str, kind: Kind| -> Vec<(String, Kind)> {
+        res.headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .map(|s| (s, kind))
+            .collect()
+    };
+    let mut found = header("content-security-policy", Kind::Header);
+    let report = header("content-security-policy-report-only", Kind::ReportOnly);
+    let html = res
         .headers()
-        .get_all("content-security-policy")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect())
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    if html {
+        let body = res
+            .text()
+            .map_err(|e| Fatal(format!("cannot read {url}: {e}")))?;
+        found.extend(meta_csp(&body).into_iter().map(|m| (m, Kind::Meta)));
+    }
+    found.extend(report);
+    Ok(found)
 }
 
 pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
-    let policies: Vec<String> = if let Some(f) = args.file {
-        let text = std::fs::read_to_string(&f)
+    // A list of values (a file, stdin): each its own page.
+    let list = if let Some(f) = &args.file {
+        let text = std::fs::read_to_string(f)
             .map_err(|e| Fatal(format!("cannot read {}: {e}", f.display())))?;
-        lines(&text)
-    } else if let Some(u) = args.url {
-        let found = fetch_csp(&u)?;
-        if found.is_empty() {
-            return Err(Fatal(format!(
-                "{u} sends no Content-Security-Policy header"
-            )));
-        }
-        found
+        Some(lines(&text))
     } else if args.policies == ["-"] {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| Fatal(format!("cannot read stdin: {e}")))?;
-        lines(&text)
+        Some(lines(&text))
+    } else {
+        None
+    };
+    let reads: Vec<Read> = if let Some(list) = list {
+        list.into_iter()
+            .flat_map(|l| lint_all(vec![(l, Kind::Header)], &args.nonce_in))
+            .collect()
+    } else {
+        page(&args)?
+    };
+    report(out, &reads)
+}
+
+/// The values of one page: positional ones or a fetched page's, and the
+/// report-only ones.
+fn page(args: &Args) -> Result<Vec<Read>, Fatal> {
+    let mut values: Vec<(String, Kind)> = if let Some(u) = &args.url {
+        let found = fetch_csp(u)?;
+        if found.is_empty() {
+            return Err(Fatal(format!(
+                "{u} sends no Content-Security-Policy header or <meta> policy"
+            )));
+        }
+        found
     } else {
         args.policies
+            .iter()
+            .map(|p| (p.clone(), Kind::Header))
+            .collect()
     };
-    let reads: Vec<Read> = policies
-        .iter()
-        .map(|p| lint_one(p, &args.nonce_in))
-        .collect();
+    values.extend(
+        args.report_only
+            .iter()
+            .map(|p| (p.clone(), Kind::ReportOnly)),
+    );
+    Ok(lint_all(values, &args.nonce_in))
+}
+
+fn report(out: &Out, reads: &[Read]) -> Result<Outcome, Fatal> {
     let high = reads
         .iter()
         .flat_map(|r| &r.findings)
-        .any(|(_, f)| f.severity == Severity::High);
+        .any(|f| f.severity == Severity::High);
     if out.json {
-        let policies: Vec<serde_json::Value> = reads
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "policy": r.text,
-                    "findings": r.findings.iter().map(|(i, f)| serde_json::json!({
-                        "policy_index": i,
-                        "severity": f.severity.to_string(),
-                        "directive": f.directive,
-                        "check": f.check,
-                        "message": f.message,
-                        "fix": f.fix,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        out.json(&serde_json::json!({ "policies": policies, "high": high }));
+        // One object per value, a line each (JSON Lines).
+        for r in reads {
+            let mut value = serde_json::json!({
+                "policy": r.text,
+                "disposition": r.kind.disposition(),
+                "findings": r.findings.iter().map(|f| serde_json::json!({
+                    "check": f.check,
+                    "severity": f.severity.to_string(),
+                    "policy_index": f.policy_index,
+                    "directive": f.directive,
+                    "source": f.source,
+                    "message": f.message,
+                    "fix": f.fix,
+                })).collect::<Vec<_>>(),
+            });
+            if r.kind == Kind::Meta {
+                value["from"] = "meta".into();
+            }
+            println!("{value}");
+        }
     } else {
-        for r in &reads {
-            println!("policy: {}", r.text);
+        for r in reads {
+            let from = match r.kind {
+                Kind::Header => "",
+                Kind::Meta => " (<meta>)",
+                Kind::ReportOnly => " (report-only)",
+            };
+            println!("policy{from}: {}", r.text);
             if r.findings.is_empty() {
                 println!("{}", out.paint("no findings", Tone::Good));
                 continue;
@@ -130,23 +215,31 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
             let rows: Vec<Vec<(String, Tone)>> = r
                 .findings
                 .iter()
-                .map(|(i, f)| {
+                .map(|f| {
                     let tone = match f.severity {
                         Severity::High => Tone::Bad,
-                        Severity::Medium => Tone::Warn,
+                        Severity::Syntax | Severity::Medium => Tone::Warn,
                         _ => Tone::Plain,
                     };
                     vec![
                         (f.severity.to_string(), tone),
-                        plain(i.to_string()),
+                        plain(f.policy_index.to_string()),
                         plain(f.directive.clone()),
+                        plain(f.source.clone().unwrap_or_default()),
                         plain(f.message.clone()),
                         plain(f.fix.clone()),
                     ]
                 })
                 .collect();
             out.table(
-                &["severity", "policy", "directive", "finding", "fix"],
+                &[
+                    "severity",
+                    "policy",
+                    "directive",
+                    "source",
+                    "finding",
+                    "fix",
+                ],
                 &rows,
             );
         }
@@ -158,20 +251,48 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
 mod tests {
     use super::*;
 
+    fn headers(v: &[&str]) -> Vec<Read> {
+        lint_all(
+            v.iter().map(|s| (s.to_string(), Kind::Header)).collect(),
+            &[],
+        )
+    }
+
     #[test]
     fn a_served_nonce_gates_inline_scripts_and_commas_start_policies() {
-        let served = lint_one(
+        let served = headers(&[
             "script-src 'nonce-r4nd0mr4nd0mr4nd0m' 'strict-dynamic'; object-src 'none'; base-uri 'none'",
+        ]);
+        assert!(served[0]
+            .findings
+            .iter()
+            .all(|f| f.severity != Severity::High));
+        let two = headers(&["default-src 'self', script-src 'unsafe-inline'"]);
+        // Policy 0's default-src 'self' blocks inline scripts.
+        let ui = two[0]
+            .findings
+            .iter()
+            .find(|f| f.check == "unsafe-inline")
+            .unwrap();
+        assert_eq!((ui.policy_index, ui.severity), (1, Severity::Info));
+    }
+
+    #[test]
+    fn report_only_values_neither_cover_nor_are_covered() {
+        let reads = lint_all(
+            vec![
+                ("script-src 'unsafe-inline'".into(), Kind::Header),
+                ("script-src 'none'".into(), Kind::ReportOnly),
+            ],
             &[],
         );
-        assert!(served
+        let ui = reads[0]
             .findings
             .iter()
-            .all(|(_, f)| f.severity != Severity::High));
-        let two = lint_one("default-src 'self', script-src 'unsafe-inline'", &[]);
-        assert!(two
-            .findings
-            .iter()
-            .any(|(i, f)| *i == 1 && f.check == "unsafe-inline"));
+            .find(|f| f.check == "unsafe-inline")
+            .unwrap();
+        assert_eq!(ui.severity, Severity::High);
+        assert_eq!(reads[1].kind.disposition(), "report-only");
+        assert!(reads[1].findings.iter().all(|f| f.policy_index == 0));
     }
 }

@@ -28,6 +28,14 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
+/// `csp lint --json`: one object per value, a line each.
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
 fn temp(name: &str, content: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rampart-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -50,7 +58,19 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
     assert_eq!(bad.status.code(), Some(1));
     let out = stdout(&bad);
     assert!(
-        out.starts_with("policy: default-src 'self'; script-src 'self' 'unsafe-inline'\nSEVERITY"),
+        out.starts_with("policy: default-src 'self'; script-src 'self' 'unsafe-inline'\nSEVERITY")
+            && out
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == [
+                        "SEVERITY",
+                        "POLICY",
+                        "DIRECTIVE",
+                        "SOURCE",
+                        "FINDING",
+                        "FIX"
+                    ]),
         "{out}"
     );
     assert!(
@@ -63,10 +83,11 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
     let strict = "script-src 'strict-dynamic' 'unsafe-inline' https: http:; object-src 'none'; base-uri 'none'";
     let ok = rampart(&["csp", "lint", "--nonce-in", "script-src", strict, "--json"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
-    let j = json(&ok);
-    assert_eq!(j["high"], false);
-    assert_eq!(j["policies"][0]["policy"], strict);
-    assert!(j["policies"][0]["findings"]
+    let j = json_lines(&ok);
+    assert_eq!(j.len(), 1);
+    assert_eq!(j[0]["policy"], strict);
+    assert_eq!(j[0]["disposition"], "enforce");
+    assert!(j[0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -75,7 +96,7 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
     let file = temp("policy.txt", "default-src *\n");
     let from_file = rampart(&["csp", "lint", "--file", file.to_str().unwrap(), "--json"]);
     assert_eq!(from_file.status.code(), Some(1));
-    assert_eq!(json(&from_file)["policies"][0]["policy"], "default-src *");
+    assert_eq!(json_lines(&from_file)[0]["policy"], "default-src *");
 
     // Read as a browser does: two values (as two headers), the second with two
     // policies and a repeated directive, each finding with its policy's index.
@@ -86,16 +107,52 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
         "img-src 'self', script-src 'unsafe-inline'; script-src 'self'",
         "--json",
     ]);
-    assert_eq!(o.status.code(), Some(1));
-    let j = json(&o);
-    assert_eq!(j["policies"].as_array().unwrap().len(), 2);
-    let second = j["policies"][1]["findings"].as_array().unwrap();
-    assert!(second
+    // Judged together, nothing is high: exit 0.
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let j = json_lines(&o);
+    assert_eq!(j.len(), 2);
+    let second = j[1]["findings"].as_array().unwrap();
+    assert!(second.iter().any(|f| f["policy_index"] == 2
+        && f["check"] == "duplicate-directive"
+        && f["severity"] == "syntax"));
+    // Policy 0's script-src 'self' does not allow inline scripts: the
+    // 'unsafe-inline' of policy 2 is blocked, and named so.
+    let ui = second
         .iter()
-        .any(|f| f["policy_index"] == 1 && f["check"] == "duplicate-directive"));
-    assert!(second.iter().any(|f| f["policy_index"] == 1
-        && f["check"] == "unsafe-inline"
-        && f["severity"] == "high"));
+        .find(|f| f["policy_index"] == 2 && f["check"] == "unsafe-inline")
+        .unwrap();
+    assert_eq!(ui["severity"], "info");
+    assert_eq!(ui["source"], "'unsafe-inline'");
+    assert!(ui["message"]
+        .as_str()
+        .unwrap()
+        .contains("policy 0 blocks this"));
+    // Alone, the same value is high: exit 1.
+    let alone = rampart(&[
+        "csp",
+        "lint",
+        "img-src 'self', script-src 'unsafe-inline'; script-src 'self'",
+    ]);
+    assert_eq!(alone.status.code(), Some(1));
+    // A report-only value is linted apart: it neither covers nor is covered.
+    let ro = rampart(&[
+        "csp",
+        "lint",
+        "script-src 'none'",
+        "--report-only",
+        "script-src 'unsafe-inline'",
+        "--json",
+    ]);
+    assert_eq!(ro.status.code(), Some(1));
+    let j = json_lines(&ro);
+    assert_eq!(j[1]["disposition"], "report-only");
+    assert!(j[1]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["check"] == "unsafe-inline"
+            && f["severity"] == "high"
+            && f["policy_index"] == 0));
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
         .args(["csp", "lint", "-", "--json"])
@@ -112,13 +169,9 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
         .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    let j = json(&o);
-    assert_eq!(
-        j["policies"].as_array().unwrap().len(),
-        2,
-        "one value per line"
-    );
-    assert!(j["policies"][0]["findings"]
+    let j = json_lines(&o);
+    assert_eq!(j.len(), 2, "one value per line");
+    assert!(j[0]["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -488,18 +541,19 @@ async fn check_grades_the_deployed_seed_app_a_plus_and_a_bare_app_f() {
         "--json".into(),
     ])
     .await;
-    let lj = json(&lint);
-    let served = lj["policies"][0]["policy"].as_str().unwrap().to_owned();
+    let lj = json_lines(&lint);
+    let served = lj[0]["policy"].as_str().unwrap().to_owned();
     assert!(
         served.contains("script-src 'self' *.fontawesome.com"),
-        "{lj:#}"
+        "{lj:?}"
     );
-    assert!(served.contains("'nonce-"), "{lj:#}");
-    assert_eq!(
-        lint.status.code(),
-        Some(if lj["high"] == true { 1 } else { 0 })
-    );
-    assert!(lj["policies"][0]["findings"]
+    assert!(served.contains("'nonce-"), "{lj:?}");
+    let high = lj
+        .iter()
+        .flat_map(|v| v["findings"].as_array().unwrap())
+        .any(|f| f["severity"] == "high");
+    assert_eq!(lint.status.code(), Some(if high { 1 } else { 0 }));
+    assert!(lj[0]["findings"]
         .as_array()
         .unwrap()
         .iter()

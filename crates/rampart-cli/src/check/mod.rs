@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::output::{plain, Out, Tone};
 use crate::{Fatal, Outcome};
+pub(crate) use observatory::meta_csp;
 use observatory::{grade, Grade, Page, TestResult};
 
 #[derive(clap::Args)]

@@ -234,6 +234,22 @@ impl Meta {
     }
 }
 
+/// The `<meta http-equiv="Content-Security-Policy">` policies of a document,
+/// in order (`rampart csp lint --url` judges them with the headers).
+pub(crate) fn meta_csp(html: &str) -> Vec<String> {
+    tags(html)
+        .into_iter()
+        .filter(|(tag, attrs)| {
+            tag == "meta"
+                && attrs
+                    .get("http-equiv")
+                    .is_some_and(|e| e.trim().eq_ignore_ascii_case("content-security-policy"))
+        })
+        .filter_map(|(_, attrs)| attrs.get("content").map(|c| c.trim().to_owned()))
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
 /// The `<meta>` and `<script>` start tags of a document, with their
 /// attributes (names lowercased). Comments are skipped; a script's content is
 /// not searched for tags.

@@ -264,7 +264,7 @@ impl CspBuilder {
             )?);
         }
 
-        let findings = main.lint_with_nonce_in(&all_nonce);
+        let findings = main.lint(&all_nonce);
         log_findings(
             &findings,
             if self.report_only_mode {
@@ -274,7 +274,7 @@ impl CspBuilder {
             },
         );
         if let Some(ro) = &extra {
-            log_findings(&ro.lint_with_nonce_in(&all_nonce), "report-only");
+            log_findings(&ro.lint(&all_nonce), "report-only");
         }
         Ok(Csp(Arc::new(Inner {
             config: self.clone(),
@@ -313,10 +313,10 @@ fn log_findings(findings: &[Finding], which: &str) {
             Severity::High => {
                 tracing::warn!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
             }
-            Severity::Medium => {
+            Severity::Syntax | Severity::Medium => {
                 tracing::info!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
             }
-            Severity::Low | Severity::Info => {
+            Severity::Possible | Severity::StrictCsp | Severity::Info => {
                 tracing::debug!(policy = which, check = f.check, directive = %f.directive, fix = %f.fix, "CSP: {}", f.message)
             }
         }

@@ -8,23 +8,39 @@ use super::directives::{directive_info, ValueKind};
 use super::policy::Policy;
 use super::source::{Keyword, Source};
 
-/// How serious a [`Finding`] is. Ordered from most to least serious
-/// (`Severity::High < Severity::Info`).
+/// How serious a [`Finding`] is, on CSP Evaluator's scale and in its order
+/// (most serious first, so `Severity::High < Severity::Syntax`).
+///
+/// | rampart | CSP Evaluator |
+/// |---|---|
+/// | `High` | `HIGH` |
+/// | `Syntax` | `SYNTAX` |
+/// | `Medium` | `MEDIUM` |
+/// | `Possible` | `HIGH_MAYBE`, `MEDIUM_MAYBE` |
+/// | `StrictCsp` | `STRICT_CSP` |
+/// | `Info` | `INFO` |
 ///
 /// ```
 /// use rampart_core::csp::Severity;
-/// assert!(Severity::High < Severity::Medium);
-/// assert_eq!(Severity::Low.to_string(), "low");
+/// assert!(Severity::High < Severity::Syntax && Severity::Syntax < Severity::Medium);
+/// assert_eq!(Severity::StrictCsp.to_string(), "strict-csp");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The policy does not stop script injection as written.
     High,
-    /// A weakness that often matters (e.g. `'unsafe-eval'`, host allow-lists).
+    /// The browser ignores part of the policy as written (a typo, a missing
+    /// `;`, a repeated directive), so it enforces less than it seems to.
+    Syntax,
+    /// A weakness that often matters (plain-HTTP sources, a guessable nonce).
     Medium,
-    /// Might be a problem depending on what the allowed hosts serve.
-    Low,
-    /// Advice: deprecated directives, compatibility fallbacks, hardening ideas.
+    /// Might be a problem depending on what the allowed hosts serve or what
+    /// the page evaluates (`'self'`, host lists, `'unsafe-eval'`).
+    Possible,
+    /// Advice towards a strict (nonce- or hash-based) policy and its
+    /// fallbacks for older browsers.
+    StrictCsp,
+    /// Advice: deprecated directives, reporting, hardening ideas.
     Info,
 }
 
@@ -32,8 +48,10 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Severity::High => "high",
+            Severity::Syntax => "syntax",
             Severity::Medium => "medium",
-            Severity::Low => "low",
+            Severity::Possible => "possible",
+            Severity::StrictCsp => "strict-csp",
             Severity::Info => "info",
         })
     }
@@ -42,27 +60,56 @@ impl fmt::Display for Severity {
 /// One linter result: what is wrong, where, and how to fix it.
 ///
 /// `check` is a stable identifier (`"unsafe-inline"`, `"allowlist-bypass"`,
-/// `"missing-object-src"`, …) suitable for filtering.
+/// `"missing-object-src"`, …) suitable for filtering; `docs/csp-lint.md`
+/// lists them with CSP Evaluator's equivalents.
 ///
 /// ```
 /// use rampart_core::csp::{Policy, Severity};
-/// let findings = Policy::parse("script-src 'self' 'unsafe-inline'").unwrap().lint();
+/// let findings = Policy::parse("script-src 'self' 'unsafe-inline'").unwrap().lint(&[]);
 /// let f = findings.iter().find(|f| f.check == "unsafe-inline").unwrap();
 /// assert_eq!((f.severity, f.directive.as_str()), (Severity::High, "script-src"));
+/// assert_eq!(f.source.as_deref(), Some("'unsafe-inline'"));
 /// assert!(f.to_string().starts_with("[high] script-src:"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
-    /// How serious it is.
-    pub severity: Severity,
-    /// The directive concerned (e.g. `"script-src"`), as written in the policy.
-    pub directive: String,
     /// Stable check identifier.
     pub check: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// Which policy it belongs to: its position among the policies linted
+    /// together (0 for a single policy; a comma or another header starts the next).
+    pub policy_index: usize,
+    /// The directive concerned (e.g. `"script-src"`), lowercased.
+    pub directive: String,
+    /// The source expression or value concerned, as written, when there is one.
+    pub source: Option<String>,
     /// What is wrong.
     pub message: String,
     /// What to write instead.
     pub fix: String,
+}
+
+impl Finding {
+    pub(crate) fn new(
+        severity: Severity,
+        directive: &str,
+        source: Option<&str>,
+        check: &'static str,
+        message: String,
+        fix: &str,
+    ) -> Finding {
+        Finding {
+            check,
+            severity,
+            policy_index: 0,
+            directive: directive.to_owned(),
+            source: source.map(str::to_owned),
+            message,
+            fix: fix.to_owned(),
+        }
+    }
 }
 
 impl fmt::Display for Finding {
@@ -86,13 +133,28 @@ impl Out {
         message: String,
         fix: &str,
     ) {
-        self.0.push(Finding {
+        self.0
+            .push(Finding::new(severity, directive, None, check, message, fix));
+    }
+
+    /// A finding about one source expression (or value) of the directive.
+    fn push_at(
+        &mut self,
+        severity: Severity,
+        directive: &str,
+        source: &str,
+        check: &'static str,
+        message: String,
+        fix: &str,
+    ) {
+        self.0.push(Finding::new(
             severity,
-            directive: directive.to_string(),
+            directive,
+            Some(source),
             check,
             message,
-            fix: fix.to_string(),
-        });
+            fix,
+        ));
     }
 }
 
@@ -199,19 +261,33 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             )
         }
         Some(d) if d.name() == "object-src" => {
+            let before = out.0.len();
             for s in d.sources() {
                 dangerous_scheme_or_wildcard(d, s, &mut out);
                 if let Source::Host(h) = s {
                     if let Some(b) = bypasses_for(h).into_iter().find(|b| b.kind == BypassKind::Flash) {
-                        out.push(
+                        out.push_at(
                             Severity::High,
                             d.name(),
+                            h,
                             "allowlist-bypass",
                             format!("{h} allows {}, which {}", b.host, b.reason),
                             "set object-src 'none'",
                         );
                     }
                 }
+            }
+            // Anything but 'none' still loads plugins from the allowed places
+            // (CSP Evaluator's advice), unless a worse finding already says so.
+            if !d.is_none() && out.0.len() == before {
+                out.push_at(
+                    Severity::Possible,
+                    "object-src",
+                    &sources_text(d),
+                    "object-src-not-none",
+                    format!("object-src {} lets plugins load from those sources; plugin content can run script", sources_text(d)),
+                    "set object-src 'none' unless the page really embeds plugins",
+                );
             }
         }
         Some(_) => {}
@@ -255,9 +331,10 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
         }
         for s in d.sources() {
             match s {
-                Source::Host(h) if any_host(h) => out.push(
-                    Severity::Low,
+                Source::Host(h) if any_host(h) => out.push_at(
+                    Severity::Possible,
                     d.name(),
+                    h,
                     "wildcard",
                     format!("{} {h} allows content from any host", d.name()),
                     "list the hosts you need (and data: if required) instead of the wildcard",
@@ -274,9 +351,10 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
         for s in d.sources() {
             if let Source::Token(t) = s {
                 if t.to_ascii_lowercase().starts_with("http://") {
-                    out.push(
+                    out.push_at(
                         Severity::Medium,
                         "report-uri",
+                        t,
                         "insecure-report-uri",
                         format!("report-uri {t} sends reports (with page URLs) over plain HTTP"),
                         "use an https:// report URL",
@@ -306,7 +384,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
 
     if p.directive("require-trusted-types-for").is_none() {
         out.push(
-            Severity::Info,
+            Severity::StrictCsp,
             "require-trusted-types-for",
             "trusted-types",
             "Trusted Types are not required, so DOM XSS sinks accept plain strings".into(),
@@ -325,9 +403,10 @@ fn sources_text(d: &Directive) -> String {
 }
 
 fn insecure(d: &Directive, s: &str, out: &mut Out) {
-    out.push(
+    out.push_at(
         Severity::Medium,
         d.name(),
+        s,
         "insecure-source",
         format!("{s} allows loading over plain HTTP, which a network attacker can tamper with"),
         "use https:// sources",
@@ -339,9 +418,10 @@ fn host_hygiene(d: &Directive, h: &str, out: &mut Out) {
         insecure(d, h, out);
     }
     if is_ip(h) {
-        out.push(
+        out.push_at(
             Severity::Info,
             d.name(),
+            h,
             "ip-source",
             format!(
                 "{h} is an IP address; IP sources are ignored for some requests and hard to audit"
@@ -361,9 +441,10 @@ pub(crate) fn any_host(h: &str) -> bool {
 /// `*`, `https:`, `http:` and `data:` in script, object and base directives.
 fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
     match s {
-        Source::Host(h) if any_host(h) => out.push(
+        Source::Host(h) if any_host(h) => out.push_at(
             Severity::High,
             d.name(),
+            h,
             "wildcard",
             format!(
                 "{} {h} allows any host, so an attacker can load code from their own server",
@@ -371,9 +452,10 @@ fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
             ),
             "remove the wildcard and use nonces ('strict-dynamic') or list exact hosts",
         ),
-        Source::Scheme(sc) if PLAIN_SCHEMES.contains(&sc.as_str()) => out.push(
+        Source::Scheme(sc) if PLAIN_SCHEMES.contains(&sc.as_str()) => out.push_at(
             Severity::High,
             d.name(),
+            sc,
             "plain-scheme",
             format!(
                 "{} {sc} allows any URL with that scheme, so an attacker can load their own code",
@@ -397,12 +479,13 @@ fn lint_script(d: &Directive, out: &mut Out) {
     let name = d.name();
 
     if ui && !(nonce || hash || sd) {
-        out.push(Severity::High, name, "unsafe-inline", format!("'unsafe-inline' in {name} lets any injected inline script run"), "remove 'unsafe-inline' and mark inline scripts with the per-request nonce (CspBuilder::nonce_in) or a hash");
+        out.push_at(Severity::High, name, "'unsafe-inline'", "unsafe-inline", format!("'unsafe-inline' in {name} lets any injected inline script run"), "remove 'unsafe-inline' and mark inline scripts with the per-request nonce (CspBuilder::nonce_in) or a hash");
     }
     if ue {
-        out.push(
-            Severity::Medium,
+        out.push_at(
+            Severity::Possible,
             name,
+            "'unsafe-eval'",
             "unsafe-eval",
             format!(
                 "'unsafe-eval' in {name} lets injected strings reach eval() and new Function()"
@@ -411,16 +494,17 @@ fn lint_script(d: &Directive, out: &mut Out) {
         );
     }
     if has(Keyword::UnsafeHashes) {
-        out.push(
-            Severity::Low,
+        out.push_at(
+            Severity::Possible,
             name,
+            "'unsafe-hashes'",
             "unsafe-hashes",
             "'unsafe-hashes' lets hashed event handlers run, which an attacker can reuse".into(),
             "move event handlers into nonced scripts and remove 'unsafe-hashes'",
         );
     }
     if (nonce || hash) && !ui && !sd {
-        out.push(Severity::Info, name, "csp1-fallback", "browsers without nonce/hash support (CSP1) will block inline scripts".into(), "add 'unsafe-inline' as a fallback; CSP2+ browsers ignore it when a nonce or hash is present");
+        out.push(Severity::StrictCsp, name, "csp1-fallback", "browsers without nonce/hash support (CSP1) will block inline scripts".into(), "add 'unsafe-inline' as a fallback; CSP2+ browsers ignore it when a nonce or hash is present");
     }
     if sd {
         // CSP3 browsers ignore hosts, schemes, 'self' and 'unsafe-inline' next to 'strict-dynamic'.
@@ -430,7 +514,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
                 .any(|s| matches!(s, Source::Scheme(sc) if sc == "https:"))
         {
             out.push(
-                Severity::Info,
+                Severity::StrictCsp,
                 name,
                 "strict-dynamic-fallback",
                 format!("browsers without 'strict-dynamic' read {name} without it; 'unsafe-inline' and https: keep them working (newer browsers ignore both here)"),
@@ -448,24 +532,27 @@ fn lint_script(d: &Directive, out: &mut Out) {
         }
         return;
     }
-    let mut has_hosts = false;
+    // Hosts with no known bypass: only their owners know what they serve.
+    let mut unvetted: Vec<&str> = Vec::new();
     for s in srcs {
         dangerous_scheme_or_wildcard(d, s, out);
         match s {
-            Source::Keyword(Keyword::SelfOrigin) => out.push(
-                Severity::Low,
+            Source::Keyword(Keyword::SelfOrigin) => out.push_at(
+                Severity::Possible,
                 name,
+                "'self'",
                 "self",
                 "'self' can be a problem if this origin serves JSONP, AngularJS or user uploads"
                     .into(),
                 "prefer nonces with 'strict-dynamic' over 'self'",
             ),
             Source::Host(h) if !any_host(h) => {
-                has_hosts = true;
-                for (host, reason, checked) in arbitrary_code_hosts(h) {
-                    out.push(
+                let code_hosts = arbitrary_code_hosts(h);
+                for (host, reason, checked) in &code_hosts {
+                    out.push_at(
                         Severity::High,
                         name,
+                        h,
                         "arbitrary-code-host",
                         format!("{h} allows {host}, which {reason} (checked {checked})"),
                         "remove it; self-host the files you need, or pin them with hashes / SRI",
@@ -479,6 +566,9 @@ fn lint_script(d: &Directive, out: &mut Out) {
                         BypassKind::Flash => false,
                     })
                     .collect();
+                if hits.is_empty() && code_hosts.is_empty() {
+                    unvetted.push(h);
+                }
                 if let Some(first) = hits.first() {
                     let mut hosts: Vec<&str> = hits.iter().map(|b| b.host).collect();
                     hosts.dedup();
@@ -488,9 +578,10 @@ fn lint_script(d: &Directive, out: &mut Out) {
                         String::new()
                     };
                     hosts.truncate(3);
-                    out.push(
+                    out.push_at(
                         Severity::High,
                         name,
+                        h,
                         "allowlist-bypass",
                         format!("{h} allows {}{more}; {} {}", hosts.join(", "), first.host, first.reason),
                         "allow only the exact script URLs you need, or use nonces with 'strict-dynamic' instead of a host allow-list",
@@ -500,32 +591,25 @@ fn lint_script(d: &Directive, out: &mut Out) {
             _ => {}
         }
     }
-    if has_hosts {
-        out.push(Severity::Medium, name, "host-allowlist", format!("host allow-lists in {name} can frequently be bypassed (JSONP, old AngularJS, open redirects on allowed hosts)"), "use a per-request nonce with 'strict-dynamic' (see Policy::strict())");
+    if !unvetted.is_empty() {
+        out.push_at(Severity::Possible, name, &unvetted.join(" "), "host-allowlist", format!("no known bypass on {}, but host allow-lists are often bypassed: make sure no allowed host serves JSONP, AngularJS or open redirects", unvetted.join(" ")), "use a per-request nonce with 'strict-dynamic' (see Policy::strict()) instead of a host allow-list");
     }
 }
 
 impl Policy {
-    /// Lints the policy as if no nonce were added per request.
+    /// Lints the policy as the app configures it. `nonce_in` names the
+    /// directives that get a per-request nonce (as `CspBuilder::nonce_in`);
+    /// pass `&[]` when none does.
     ///
     /// ```
     /// # use rampart_core::csp::{Policy, Severity};
-    /// let f = Policy::parse("script-src 'unsafe-inline'").unwrap().lint();
+    /// let f = Policy::parse("script-src 'unsafe-inline'").unwrap().lint(&[]);
     /// assert!(f.iter().any(|f| f.check == "unsafe-inline" && f.severity == Severity::High));
-    /// ```
-    pub fn lint(&self) -> Vec<Finding> {
-        lint_policy(self, &[])
-    }
-
-    /// Lints the policy knowing which directives receive a per-request nonce.
-    ///
-    /// ```
-    /// # use rampart_core::csp::{Policy, Severity};
     /// let p = Policy::parse("script-src 'strict-dynamic'; object-src 'none'; base-uri 'none'").unwrap();
-    /// assert!(p.lint_with_nonce_in(&["script-src"]).iter().all(|f| f.severity > Severity::Medium));
+    /// assert!(p.lint(&["script-src"]).iter().all(|f| f.severity > Severity::Medium));
     /// ```
-    pub fn lint_with_nonce_in(&self, nonce_directives: &[&str]) -> Vec<Finding> {
-        lint_policy(self, nonce_directives)
+    pub fn lint(&self, nonce_in: &[&str]) -> Vec<Finding> {
+        lint_policy(self, nonce_in)
     }
 }
 

@@ -86,7 +86,7 @@ pub(crate) use nonce::NonceCells;
 #[doc(hidden)]
 pub use nonce::RequestNonces;
 pub use policy::{Policy, PolicyBuilder};
-pub use read::lint_header;
+pub use read::lint_headers;
 pub use report::{
     CspReport, ReportCollector, ReportCollectorBuilder, ReportError, ReportSink, ReportStats,
 };

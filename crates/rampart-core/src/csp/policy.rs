@@ -290,7 +290,7 @@ impl Policy {
     /// ```
     /// use rampart_core::csp::{Policy, Severity};
     /// let p = Policy::strict();
-    /// assert!(p.lint_with_nonce_in(&["script-src"])
+    /// assert!(p.lint(&["script-src"])
     ///     .iter()
     ///     .all(|f| f.severity > Severity::Medium));
     /// ```

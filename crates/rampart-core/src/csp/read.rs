@@ -1,4 +1,4 @@
-//! Reading a served header value as a browser does, for linting (CSP Level 3,
+//! Reading served header values as a browser does, for linting (CSP Level 3,
 //! "parse a serialized CSP list"). Configuration stays strict
 //! ([`Policy::parse`] refuses what it cannot vouch for); a header met in the
 //! wild is read the way it is enforced: a comma starts another policy, each
@@ -6,6 +6,10 @@
 //! invalid source is ignored; an empty source list means `'none'`; an unknown
 //! directive is ignored. Each oddity is a finding with its fix, and the lint
 //! goes on over what the browser enforces.
+//!
+//! Several enforced policies are judged together: a resource loads, and a
+//! script runs, only if every one of them allows it, so a weakness in one
+//! policy that another blocks is not a hole.
 
 use super::directive::Directive;
 use super::directives::{directive_info, ValueKind};
@@ -13,44 +17,139 @@ use super::lint::{lint_policy, Finding, Severity};
 use super::policy::Policy;
 use super::source::{parse_source, Keyword, Source};
 
-fn finding(
-    severity: Severity,
-    directive: &str,
-    check: &'static str,
-    message: String,
-    fix: &str,
-) -> Finding {
-    Finding {
-        severity,
-        directive: directive.to_owned(),
-        check,
-        message,
-        fix: fix.to_owned(),
+/// Lints the `Content-Security-Policy` values a page is served with, as one
+/// page: every header given (and every comma-separated policy in each) is
+/// enforced together. Returns one list per value, in order; each finding's
+/// [`policy_index`](Finding::policy_index) counts policies across all values.
+/// Syntax findings come first in each policy.
+///
+/// Lint `Content-Security-Policy-Report-Only` values with a separate call:
+/// they enforce nothing, so they neither cover nor weaken the others.
+///
+/// `nonce_in` names directives the server adds a nonce to; a literal
+/// `'nonce-…'` in a value counts as one. Never refuses and never panics,
+/// whatever the text.
+///
+/// ```
+/// use rampart_core::csp::{lint_headers, Severity};
+/// // The browser keeps the first script-src, with its 'unsafe-inline'.
+/// let one = lint_headers(&["script-src 'self' 'unsafe-inline'; object-src 'none'; script-src 'self'"], &[]);
+/// assert!(one[0].iter().any(|f| f.check == "duplicate-directive" && f.severity == Severity::Syntax));
+/// assert!(one[0].iter().any(|f| f.check == "unsafe-inline" && f.severity == Severity::High));
+/// // A second header without 'unsafe-inline' blocks inline scripts: no longer high.
+/// let two = lint_headers(&["script-src 'unsafe-inline'", "script-src 'self'"], &[]);
+/// let f = two[0].iter().find(|f| f.check == "unsafe-inline").unwrap();
+/// assert_eq!((f.policy_index, f.severity), (0, Severity::Info));
+/// ```
+pub fn lint_headers(values: &[&str], nonce_in: &[&str]) -> Vec<Vec<Finding>> {
+    let mut read: Vec<(usize, Policy, Vec<Finding>)> = Vec::new();
+    for (value, text) in values.iter().enumerate() {
+        for part in text.split(',') {
+            let (policy, mut found) = read_policy(part);
+            found.extend(lint_policy(&policy, nonce_in));
+            read.push((value, policy, found));
+        }
+    }
+    let covered = combine(&read);
+    let mut out: Vec<Vec<Finding>> = vec![Vec::new(); values.len()];
+    for (index, ((value, _, found), covered)) in read.into_iter().zip(covered).enumerate() {
+        for (mut f, cover) in found.into_iter().zip(covered) {
+            f.policy_index = index;
+            if let Some((other, severity)) = cover {
+                f.message = if severity == Severity::Info {
+                    format!(
+                        "{} (policy {other} blocks this, so the browser does not allow it)",
+                        f.message
+                    )
+                } else {
+                    format!("{} (policy {other} narrows this to {severity})", f.message)
+                };
+                f.severity = severity;
+            }
+            out[value].push(f);
+        }
+    }
+    out
+}
+
+/// The group of directives a finding is about, for comparing policies: the
+/// script directives stand for each other (each falls back to the next).
+fn group(directive: &str) -> &str {
+    match directive {
+        "script-src" | "script-src-elem" | "script-src-attr" | "default-src" => "script-src",
+        d => d,
     }
 }
 
-/// Lints a served `Content-Security-Policy` value: one list of findings per
-/// policy in it (the value's comma-separated parts, in order), the syntax
-/// findings first. Never refuses and never panics, whatever the text.
-/// `nonce_in` names directives the server adds a nonce to; a literal
-/// `'nonce-…'` in the value counts as one.
-///
-/// ```
-/// use rampart_core::csp::{lint_header, Severity};
-/// let lints = lint_header("script-src 'self' 'unsafe-inline'; object-src 'none'; script-src 'self'", &[]);
-/// assert_eq!(lints.len(), 1);
-/// let checks: Vec<&str> = lints[0].iter().map(|f| f.check).collect();
-/// assert!(checks.contains(&"duplicate-directive"));
-/// // What the browser enforces is the first script-src.
-/// assert!(lints[0].iter().any(|f| f.check == "unsafe-inline" && f.severity == Severity::High));
-/// ```
-pub fn lint_header(value: &str, nonce_in: &[&str]) -> Vec<Vec<Finding>> {
-    value
-        .split(',')
-        .map(|text| {
-            let (policy, mut found) = read_policy(text);
-            found.extend(lint_policy(&policy, nonce_in));
+/// What a finding says a policy lets through, for comparing policies:
+/// inline code, eval, hashed event handlers, or which URLs may load. `None`
+/// for findings that belong to their own policy alone (syntax, nonces,
+/// reporting, advice).
+fn axis(check: &str) -> Option<&'static str> {
+    Some(match check {
+        "unsafe-inline" => "inline",
+        "unsafe-eval" => "eval",
+        "unsafe-hashes" => "hashes",
+        "wildcard"
+        | "plain-scheme"
+        | "allowlist-bypass"
+        | "arbitrary-code-host"
+        | "host-allowlist"
+        | "self"
+        | "insecure-source"
+        | "missing-script-src"
+        | "missing-object-src"
+        | "object-src-not-none"
+        | "missing-base-uri" => "urls",
+        _ => return None,
+    })
+}
+
+/// Whether `policy` restricts the directive group at all (if it does not,
+/// it allows everything there and cannot block anything).
+fn restricts(policy: &Policy, group: &str) -> bool {
+    match group {
+        "base-uri" => policy.directive("base-uri").is_some(),
+        g => policy.effective(g).is_some(),
+    }
+}
+
+/// For each finding of each policy: `Some((other policy, severity))` when
+/// another enforced policy makes it less serious. What the policies allow
+/// together is within what each allows alone, so a weakness is at most as
+/// serious as the least serious rating any policy that restricts the same
+/// directives gives it on the same axis (`Info` when that policy has no
+/// such finding: it blocks it).
+fn combine(read: &[(usize, Policy, Vec<Finding>)]) -> Vec<Vec<Option<(usize, Severity)>>> {
+    read.iter()
+        .enumerate()
+        .map(|(i, (_, _, found))| {
             found
+                .iter()
+                .map(|f| {
+                    let a = axis(f.check)?;
+                    if f.severity > Severity::Possible {
+                        return None;
+                    }
+                    let g = group(&f.directive);
+                    let mut best: Option<(usize, Severity)> = None;
+                    for (j, (_, policy, other)) in read.iter().enumerate() {
+                        if j == i || !restricts(policy, g) {
+                            continue;
+                        }
+                        let level = other
+                            .iter()
+                            .filter(|o| axis(o.check) == Some(a) && group(&o.directive) == g)
+                            .map(|o| o.severity)
+                            .min()
+                            .unwrap_or(Severity::Info);
+                        if level > f.severity && best.is_none_or(|(_, b)| level > b) {
+                            best = Some((j, level));
+                        }
+                    }
+                    best
+                })
+                .collect()
         })
         .collect()
 }
@@ -62,9 +161,10 @@ const MIN_NONCE_CHARS: usize = 22;
 fn weak_nonce(directive: &str, nonce: &str, found: &mut Vec<Finding>) {
     let chars = nonce.trim_end_matches('=').len();
     if chars < MIN_NONCE_CHARS {
-        found.push(finding(
+        found.push(Finding::new(
             Severity::Medium,
             directive,
+            Some(&format!("'nonce-{nonce}'")),
             "short-nonce",
             format!(
                 "the nonce has {chars} base64 characters (about {} bits); one that short can be guessed",
@@ -86,9 +186,10 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
         };
         let name = raw_name.to_ascii_lowercase();
         if policy.directive(&name).is_some() {
-            found.push(finding(
-                Severity::Medium,
+            found.push(Finding::new(
+                Severity::Syntax,
                 &name,
+                None,
                 "duplicate-directive",
                 format!(
                     "{name} is given again; browsers enforce only the first one and ignore this"
@@ -98,9 +199,10 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
             continue;
         }
         let Some(info) = directive_info(&name) else {
-            found.push(finding(
-                Severity::Info,
+            found.push(Finding::new(
+                Severity::Syntax,
                 &name,
+                None,
                 "unknown-directive",
                 format!("{raw_name} is not a directive browsers know, so it is ignored"),
                 "check its spelling, or remove it",
@@ -109,6 +211,19 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
         };
         let mut sources: Vec<Source> = Vec::new();
         for t in tokens {
+            if info.kind != ValueKind::NoValue && directive_info(&t.to_ascii_lowercase()).is_some()
+            {
+                // `default-src 'self' script-src x`: the second directive is
+                // read as more sources of the first, and enforces nothing.
+                found.push(Finding::new(
+                    Severity::Syntax,
+                    &name,
+                    Some(t),
+                    "missing-semicolon",
+                    format!("{t} looks like a directive, but without a ';' before it browsers read it (and what follows) as values of {name}"),
+                    "put a ';' between the two directives",
+                ));
+            }
             match info.kind {
                 ValueKind::SourceList => match parse_source(t, &name) {
                     Ok(s) => {
@@ -119,17 +234,19 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
                             sources.push(s);
                         }
                     }
-                    Err(_) => found.push(finding(
-                        Severity::Info,
+                    Err(e) => found.push(Finding::new(
+                        Severity::Syntax,
                         &name,
+                        Some(t),
                         "invalid-source",
-                        format!("{t} is not a valid source expression, so browsers ignore it"),
-                        "write keywords in single quotes ('self'), hosts as host[:port][/path], schemes as scheme:",
+                        format!("{}; browsers do not read it as intended", e.message()),
+                        "write keywords, nonces and hashes in single quotes ('self'), hosts as host[:port][/path], schemes as scheme:",
                     )),
                 },
-                ValueKind::NoValue => found.push(finding(
-                    Severity::Info,
+                ValueKind::NoValue => found.push(Finding::new(
+                    Severity::Syntax,
                     &name,
+                    Some(t),
                     "ignored-value",
                     format!("{name} takes no value; browsers ignore {t}"),
                     "write the directive alone",
@@ -139,9 +256,10 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
         }
         if info.kind == ValueKind::SourceList {
             if sources.is_empty() {
-                found.push(finding(
-                    Severity::Info,
+                found.push(Finding::new(
+                    Severity::Syntax,
                     &name,
+                    None,
                     "empty-source-list",
                     format!("{name} has no sources, which browsers read as 'none'"),
                     "write 'none' if that is meant",
@@ -150,9 +268,10 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
             } else if sources.len() > 1 && sources.iter().any(|s| s.is_keyword(Keyword::None)) {
                 // CSP3: 'none' among other sources is ignored.
                 sources.retain(|s| !s.is_keyword(Keyword::None));
-                found.push(finding(
-                    Severity::Info,
+                found.push(Finding::new(
+                    Severity::Syntax,
                     &name,
+                    Some("'none'"),
                     "none-with-sources",
                     format!("'none' next to other sources in {name} is ignored by browsers"),
                     "remove 'none' or the other sources",
@@ -165,84 +284,4 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn checks(v: &str) -> Vec<Vec<&'static str>> {
-        lint_header(v, &[])
-            .iter()
-            .map(|p| p.iter().map(|f| f.check).collect())
-            .collect()
-    }
-
-    #[test]
-    fn each_oddity_is_a_finding_and_the_rest_is_linted() {
-        // A comma: two policies, each linted.
-        let c = checks("default-src 'self'; object-src 'none', script-src 'unsafe-inline'");
-        assert_eq!(c.len(), 2);
-        assert!(c[1].contains(&"unsafe-inline"));
-        // Unknown directive, invalid source, empty list, value on a valueless directive.
-        let c = checks("script-srcc 'self'; script-src 'self' 'sefl' 'nonce-abcdefghijklmnop'; object-src; upgrade-insecure-requests 1; base-uri 'none'");
-        for want in [
-            "unknown-directive",
-            "invalid-source",
-            "empty-source-list",
-            "ignored-value",
-        ] {
-            assert!(c[0].contains(&want), "{want} in {c:?}");
-        }
-        // The empty object-src is 'none': no missing-object-src.
-        assert!(!c[0].contains(&"missing-object-src"), "{c:?}");
-    }
-
-    #[test]
-    fn a_short_served_nonce_is_named() {
-        let c = checks("script-src 'nonce-abc123'; object-src 'none'; base-uri 'none'");
-        assert!(c[0].contains(&"short-nonce"), "{c:?}");
-        let c = checks(
-            "script-src 'nonce-r4nd0mr4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri 'none'",
-        );
-        assert!(!c[0].contains(&"short-nonce"), "{c:?}");
-    }
-
-    #[test]
-    fn a_served_nonce_gates_inline_scripts() {
-        let c = checks("script-src 'nonce-r4nd0mr4nd0mr4nd0m' 'unsafe-inline' 'strict-dynamic'; object-src 'none'; base-uri 'none'");
-        assert!(!c[0].contains(&"unsafe-inline"), "{c:?}");
-    }
-
-    #[test]
-    fn an_any_host_wildcard_is_named_as_such() {
-        for w in ["*", "https://*", "http://*:*", "*:*", "https://*:443"] {
-            let f = lint_header(&format!("script-src {w}; object-src 'none'"), &[]);
-            assert!(
-                f[0].iter()
-                    .any(|f| f.check == "wildcard" && f.severity == Severity::High),
-                "{w}: {:?}",
-                f[0].iter().map(|f| f.check).collect::<Vec<_>>()
-            );
-            assert!(!f[0].iter().any(|f| f.check == "allowlist-bypass"), "{w}");
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn any_text_is_read_without_panicking(s in ".{0,200}") {
-            let _ = lint_header(&s, &["script-src"]);
-        }
-
-        #[test]
-        fn enforced_unsafe_inline_without_nonce_is_always_found(
-            junk in "[a-z\\-' ]{0,20}",
-            dup in proptest::bool::ANY,
-        ) {
-            let mut v = format!("script-src 'self' 'unsafe-inline' {junk}");
-            if dup { v.push_str("; script-src 'self'"); }
-            v.push_str(", img-src *");
-            let f = lint_header(&v, &[]);
-            let junk_has_nonce = junk.contains("'nonce-") || junk.contains("'sha") || junk.contains("'strict-dynamic'");
-            prop_assert!(junk_has_nonce || f[0].iter().any(|x| x.check == "unsafe-inline" && x.severity == Severity::High));
-        }
-    }
-}
+mod tests;

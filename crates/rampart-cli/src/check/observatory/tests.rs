@@ -286,3 +286,15 @@ fn any_markup_is_read_without_panicking() {
         let _ = report(None, vec![fetched("https://a.example/", &h, body)]);
     }
 }
+
+#[test]
+fn meta_policies_are_read_in_order_and_other_metas_ignored() {
+    let html = r#"<html><head><meta name="referrer" content="no-referrer">
+<META HTTP-EQUIV="content-security-policy" CONTENT="script-src 'self'">
+<meta http-equiv="Content-Security-Policy" content="  ">
+<meta http-equiv='Content-Security-Policy' content="object-src 'none'"></head></html>"#;
+    assert_eq!(
+        super::meta_csp(html),
+        ["script-src 'self'", "object-src 'none'"]
+    );
+}

@@ -8,7 +8,7 @@ fn has(f: &[Finding], check: &str, dir: &str, sev: Severity) -> bool {
 
 #[test]
 fn seed_policy_findings() {
-    let f = seed_policy().lint_with_nonce_in(&["script-src", "script-src-elem"]);
+    let f = seed_policy().lint(&["script-src", "script-src-elem"]);
     for dir in ["script-src", "script-src-elem"] {
         let bypass: Vec<_> = f
             .iter()
@@ -35,16 +35,16 @@ fn seed_policy_findings() {
         "object-src",
         Severity::Medium
     ));
-    assert!(has(&f, "wildcard", "img-src", Severity::Low));
+    assert!(has(&f, "wildcard", "img-src", Severity::Possible));
     assert!(!f.iter().any(|x| x.check == "missing-base-uri"));
 }
 
 #[test]
 fn strict_policy_is_clean_with_nonce() {
-    let f = Policy::strict().lint_with_nonce_in(&["script-src"]);
+    let f = Policy::strict().lint(&["script-src"]);
     assert!(f.iter().all(|x| x.severity > Severity::Medium), "{f:#?}");
     // Without the nonce, strict-dynamic blocks every script.
-    let f = Policy::strict().lint();
+    let f = Policy::strict().lint(&[]);
     assert!(f.iter().any(|x| x.check == "strict-dynamic-without-nonce"));
 }
 
@@ -63,14 +63,14 @@ fn table_of_checks() {
             &[],
             "unsafe-eval",
             "script-src",
-            Severity::Medium,
+            Severity::Possible,
         ),
         (
             "script-src 'unsafe-hashes'",
             &[],
             "unsafe-hashes",
             "script-src",
-            Severity::Low,
+            Severity::Possible,
         ),
         (
             "script-src *",
@@ -182,7 +182,7 @@ fn table_of_checks() {
             &["script-src"],
             "strict-dynamic-fallback",
             "script-src",
-            Severity::Info,
+            Severity::StrictCsp,
         ),
         (
             "img-src 'self'",
@@ -217,7 +217,7 @@ fn table_of_checks() {
             &[],
             "host-allowlist",
             "script-src",
-            Severity::Medium,
+            Severity::Possible,
         ),
         (
             "script-src 'strict-dynamic'",
@@ -287,28 +287,28 @@ fn table_of_checks() {
             &[],
             "wildcard",
             "img-src",
-            Severity::Low,
+            Severity::Possible,
         ),
         (
             "script-src 'self'",
             &[],
             "self",
             "script-src",
-            Severity::Low,
+            Severity::Possible,
         ),
         (
             "script-src 'self'",
             &["script-src"],
             "csp1-fallback",
             "script-src",
-            Severity::Info,
+            Severity::StrictCsp,
         ),
         (
             "script-src 'self'",
             &[],
             "trusted-types",
             "require-trusted-types-for",
-            Severity::Info,
+            Severity::StrictCsp,
         ),
         (
             "script-src ajax.googleapis.com",
@@ -333,7 +333,7 @@ fn table_of_checks() {
         ),
     ];
     for (policy, nonce, check, dir, sev) in cases {
-        let f = Policy::parse(policy).unwrap().lint_with_nonce_in(nonce);
+        let f = Policy::parse(policy).unwrap().lint(nonce);
         assert!(
             has(&f, check, dir, *sev),
             "{policy:?} nonce={nonce:?}: expected {check} on {dir} ({sev}); got {f:#?}"
@@ -344,7 +344,7 @@ fn table_of_checks() {
 #[test]
 fn negative_cases() {
     let none = |policy: &str, nonce: &[&str], check: &str| {
-        let f = Policy::parse(policy).unwrap().lint_with_nonce_in(nonce);
+        let f = Policy::parse(policy).unwrap().lint(nonce);
         assert!(
             !f.iter().any(|x| x.check == check),
             "{policy:?}: unexpected {check}: {f:#?}"
@@ -394,7 +394,7 @@ fn negative_cases() {
 
 #[test]
 fn display_is_readable() {
-    let f = Policy::parse("script-src *").unwrap().lint();
+    let f = Policy::parse("script-src *").unwrap().lint(&[]);
     let text = f
         .iter()
         .map(ToString::to_string)
