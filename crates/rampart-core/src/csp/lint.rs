@@ -221,14 +221,35 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             script_dirs.push(d);
         }
     }
-    let uses_nonce_or_hash = p.directives().iter().any(|d| {
-        d.sources()
-            .iter()
-            .any(|s| matches!(s, Source::Nonce(_) | Source::Hash(..)))
+    // <base> matters where scripts are let in by nonce (a nonced
+    // `<script src="/app.js">` follows the page's base), or by hash with
+    // 'strict-dynamic' (a hashed loader's relative URLs do). (CSP Evaluator's rule.)
+    let base_matters = script_dirs.iter().any(|d| {
+        let srcs = d.sources();
+        srcs.iter().any(|s| matches!(s, Source::Nonce(_)))
+            || (d.has_keyword(Keyword::StrictDynamic)
+                && srcs.iter().any(|s| matches!(s, Source::Hash(..))))
     });
     for d in &script_dirs {
         checked.push(d.name());
         lint_script(d, &mut out);
+    }
+    // Strict-CSP advice (CSP Evaluator's): a policy that lets scripts in by
+    // URL is only as strong as every allowed host.
+    if let Some(d) = p.effective("script-src") {
+        let by_url = d
+            .sources()
+            .iter()
+            .any(|s| matches!(s, Source::Host(_) | Source::Scheme(_)));
+        if by_url && !d.has_keyword(Keyword::StrictDynamic) {
+            out.push(
+                Severity::StrictCsp,
+                d.name(),
+                "no-strict-dynamic",
+                format!("{} lets scripts in by host or scheme; host allow-lists can frequently be bypassed", d.name()),
+                "use per-request nonces (or hashes) with 'strict-dynamic' (Policy::strict() with CspBuilder::nonce_in)",
+            );
+        }
     }
 
     // Plugins.
@@ -265,6 +286,9 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             for s in d.sources() {
                 dangerous_scheme_or_wildcard(d, s, &mut out);
                 if let Source::Host(h) = s {
+                    if any_host(h) {
+                        continue; // the wildcard finding says it all
+                    }
                     if let Some(b) = bypasses_for(h).into_iter().find(|b| b.kind == BypassKind::Flash) {
                         out.push_at(
                             Severity::High,
@@ -297,7 +321,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
     checked.push("base-uri");
     match p.directive("base-uri") {
         None => {
-            let (sev, why) = if uses_nonce_or_hash {
+            let (sev, why) = if base_matters {
                 (Severity::High, "an injected <base> tag can re-point relative script URLs, which defeats nonces and hashes")
             } else {
                 // Without nonces or hashes, scripts are gated by their URL, which
@@ -384,7 +408,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
 
     if p.directive("require-trusted-types-for").is_none() {
         out.push(
-            Severity::StrictCsp,
+            Severity::Info,
             "require-trusted-types-for",
             "trusted-types",
             "Trusted Types are not required, so DOM XSS sinks accept plain strings".into(),
@@ -503,22 +527,23 @@ fn lint_script(d: &Directive, out: &mut Out) {
             "move event handlers into nonced scripts and remove 'unsafe-hashes'",
         );
     }
-    if (nonce || hash) && !ui && !sd {
+    if (nonce || hash) && !ui {
         out.push(Severity::StrictCsp, name, "csp1-fallback", "browsers without nonce/hash support (CSP1) will block inline scripts".into(), "add 'unsafe-inline' as a fallback; CSP2+ browsers ignore it when a nonce or hash is present");
     }
     if sd {
-        // CSP3 browsers ignore hosts, schemes, 'self' and 'unsafe-inline' next to 'strict-dynamic'.
-        if !ui
-            || !srcs
-                .iter()
-                .any(|s| matches!(s, Source::Scheme(sc) if sc == "https:"))
-        {
+        // CSP3 browsers ignore hosts, schemes, 'self' and 'unsafe-inline'
+        // next to 'strict-dynamic'; older ones need a URL-based fallback.
+        let url_fallback = srcs.iter().any(|s| {
+            matches!(s, Source::Scheme(sc) if sc == "https:" || sc == "http:")
+                || matches!(s, Source::Host(_))
+        });
+        if !url_fallback {
             out.push(
                 Severity::StrictCsp,
                 name,
                 "strict-dynamic-fallback",
-                format!("browsers without 'strict-dynamic' read {name} without it; 'unsafe-inline' and https: keep them working (newer browsers ignore both here)"),
-                "add 'unsafe-inline' https: next to 'strict-dynamic' (Policy::strict() does)",
+                format!("browsers without 'strict-dynamic' read {name} without it and, with no host or https: beside it, load no script file"),
+                "add https: next to 'strict-dynamic' (Policy::strict() does); newer browsers ignore it there",
             );
         }
         if !(nonce || hash) {
@@ -546,6 +571,8 @@ fn lint_script(d: &Directive, out: &mut Out) {
                     .into(),
                 "prefer nonces with 'strict-dynamic' over 'self'",
             ),
+            // ftp:, blob:, ws: … : what the scheme serves is the owner's guess too.
+            Source::Scheme(sc) if !PLAIN_SCHEMES.contains(&sc.as_str()) => unvetted.push(sc),
             Source::Host(h) if !any_host(h) => {
                 let code_hosts = arbitrary_code_hosts(h);
                 for (host, reason, checked) in &code_hosts {
@@ -613,5 +640,7 @@ impl Policy {
     }
 }
 
+#[cfg(test)]
+mod evaluator_cases;
 #[cfg(test)]
 mod tests;

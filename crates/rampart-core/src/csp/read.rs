@@ -175,6 +175,41 @@ fn weak_nonce(directive: &str, nonce: &str, found: &mut Vec<Finding>) {
     }
 }
 
+/// Sandbox flags browsers know (HTML's sandboxing flag set); others are ignored.
+const SANDBOX_FLAGS: &[&str] = &[
+    "allow-downloads",
+    "allow-forms",
+    "allow-modals",
+    "allow-orientation-lock",
+    "allow-pointer-lock",
+    "allow-popups",
+    "allow-popups-to-escape-sandbox",
+    "allow-presentation",
+    "allow-same-origin",
+    "allow-scripts",
+    "allow-storage-access-by-user-activation",
+    "allow-top-navigation",
+    "allow-top-navigation-by-user-activation",
+    "allow-top-navigation-to-custom-protocols",
+];
+
+/// Why a browser would ignore a value of a token directive, if it would.
+/// (Relative report URLs are resolved against the page, so they stand.)
+fn served_token_problem(directive: &str, t: &str) -> Option<String> {
+    match directive {
+        "sandbox" => (!SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
+            .then(|| format!("{t} is not a sandbox flag")),
+        "report-uri" => (t.starts_with('\'') || t.starts_with('"'))
+            .then(|| format!("{t} is quoted, so it is not a URL")),
+        "report-to" => {
+            (!super::policy::is_group_name(t)).then(|| format!("{t} is not a reporting group name"))
+        }
+        "require-trusted-types-for" => (t != "'script'")
+            .then(|| format!("{t}: the only value is 'script' (with single quotes)")),
+        _ => None,
+    }
+}
+
 /// One serialized policy as the browser enforces it, and what it ignored.
 fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
     let mut policy = Policy::empty();
@@ -251,7 +286,32 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
                     format!("{name} takes no value; browsers ignore {t}"),
                     "write the directive alone",
                 )),
-                ValueKind::Tokens { .. } => sources.push(Source::Token(t.to_owned())),
+                ValueKind::Tokens { .. } => match served_token_problem(&name, t) {
+                    Some(why) => found.push(Finding::new(
+                        Severity::Syntax,
+                        &name,
+                        Some(t),
+                        "invalid-value",
+                        format!("{why}; browsers ignore it"),
+                        "write the value without quotes, as the directive defines it",
+                    )),
+                    None => sources.push(Source::Token(t.to_owned())),
+                },
+            }
+        }
+        if let ValueKind::Tokens { min, .. } = info.kind {
+            if sources.len() < min {
+                // `report-to` with no group, `report-uri` with no URL: the
+                // browser drops the directive.
+                found.push(Finding::new(
+                    Severity::Syntax,
+                    &name,
+                    None,
+                    "missing-value",
+                    format!("{name} has no valid value, so browsers ignore it"),
+                    "give it its value (report-uri takes URLs, report-to a group name), or remove it",
+                ));
+                continue;
             }
         }
         if info.kind == ValueKind::SourceList {

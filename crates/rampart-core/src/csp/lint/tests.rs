@@ -205,12 +205,29 @@ fn table_of_checks() {
             "base-uri",
             Severity::High,
         ),
+        // A hash alone gates scripts by content, not URL: <base> cannot
+        // redirect them (advice). With 'strict-dynamic' a hashed loader's
+        // relative URLs follow <base>: high.
         (
             "script-src 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
             &[],
             "missing-base-uri",
             "base-uri",
+            Severity::Info,
+        ),
+        (
+            "script-src 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'strict-dynamic'",
+            &[],
+            "missing-base-uri",
+            "base-uri",
             Severity::High,
+        ),
+        (
+            "script-src 'self'; style-src 'self'",
+            &["style-src"],
+            "missing-base-uri",
+            "base-uri",
+            Severity::Info,
         ),
         (
             "script-src cdn.example",
@@ -308,7 +325,7 @@ fn table_of_checks() {
             &[],
             "trusted-types",
             "require-trusted-types-for",
-            Severity::StrictCsp,
+            Severity::Info,
         ),
         (
             "script-src ajax.googleapis.com",
