@@ -77,8 +77,10 @@ load() {
   # The Flask app uses the seed app's templates, with Talisman/SeaSurf calls.
   mkdir -p "$fdir/templates" "$fdir/static/js"
   local t="$root/crates/rampart-seed/src"
-  sed 's/{{ csrf_token }}/{{ csrf_token() }}/; s/{{ nonce }}/{{ csp_nonce() }}/g' "$t/templates/index.html" > "$fdir/templates/index.html"
-  sed 's/{{ csrf_token }}/{{ csrf_token() }}/' "$t/templates/login.html" > "$fdir/templates/login.html"
+  # rampart's template functions, spelled with Talisman's and SeaSurf's.
+  local flaskify='s|{{ csrf_meta() }}|<meta name="csrf-token" content="{{ csrf_token() }}">|; s|{{ csrf_input() }}|<input type="hidden" name="_csrf_token" value="{{ csrf_token() }}">|'
+  sed "$flaskify" "$t/templates/index.html" > "$fdir/templates/index.html"
+  sed "$flaskify" "$t/templates/login.html" > "$fdir/templates/login.html"
   cp "$t/static/script.js" "$fdir/static/js/script.js"
 
   pids=()  # global: the EXIT trap runs after load() has returned

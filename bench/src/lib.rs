@@ -28,6 +28,7 @@ use rampart::core::ConnectionInfo;
 use tower::{Layer, Service, ServiceBuilder};
 
 pub mod actix;
+pub mod bare;
 
 /// One benchmarked configuration.
 pub struct Scenario {
@@ -655,7 +656,9 @@ pub fn scenarios() -> Vec<Scenario> {
         fixed().layer(rampart::SecureHeadersLayer::new(
             SecureHeaders::builder()
                 .csp(None)
-                .proxy_trust(rampart::core::ProxyTrust::loopback(rampart::core::ProxyHeaders::X_FORWARDED))
+                .proxy_trust(rampart::core::ProxyTrust::loopback(
+                    rampart::core::ProxyHeaders::X_FORWARDED,
+                ))
                 .build()
                 .unwrap(),
         )),

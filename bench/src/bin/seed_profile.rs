@@ -1,6 +1,7 @@
 //! The seed app's router driven in-process (no sockets), for profiling one
 //! endpoint under valgrind: `seed_profile get|get-new|post N` (`get-new`: a
-//! first visit, without the cookie).
+//! first visit, without the cookie); `bare-get`, `bare-get-new`, `bare-post`
+//! drive the bare app that sends the same bytes (`rampart_bench::bare`).
 #![allow(dead_code)]
 
 use rampart_seed::axum_app as app;
@@ -16,7 +17,13 @@ fn main() {
         ..Default::default()
     })
     .unwrap();
-    let mut router = seed.router;
+    let bare = args[1].starts_with("bare-");
+    let kind = args[1].trim_start_matches("bare-").to_owned();
+    let mut router = if bare {
+        rampart_bench::bare::router(true)
+    } else {
+        seed.router
+    };
     // A cookie + token pair, as a browser would hold after GET /login.
     let res = rampart_bench::run(
         &mut router,
@@ -60,7 +67,7 @@ fn main() {
         }
     };
     for _ in 0..n {
-        let res = rampart_bench::run(&mut router, make(&args[1]));
+        let res = rampart_bench::run(&mut router, make(&kind));
         assert_eq!(res.status(), 200);
         drop(rampart_bench::body_string(res));
     }

@@ -16,7 +16,13 @@ pub(crate) struct CookieSettings {
     pub(crate) same_site: SameSite,
     pub(crate) js_readable: bool,
     pub(crate) js_name: String,
+    /// The secret's `Set-Cookie` text before and after its value, for plain
+    /// http (`[0]`) and https (`[1]`): serialised once by the `cookie` crate.
+    pub(crate) secret_parts: std::sync::OnceLock<[(String, String); 2]>,
 }
+
+/// Stands for the secret while the `Set-Cookie` text is split around it.
+const PLACEHOLDER: &str = "rampart0secret0placeholder";
 
 /// At most this many same-named secret cookies are considered (cookie tossing
 /// can add extra ones with longer paths).
@@ -93,12 +99,36 @@ impl CookieSettings {
         secret_b64: String,
         secure: bool,
     ) -> Option<HeaderValue> {
-        let c = self
-            .base(self.secret_name(secure), secret_b64, secure)
+        let parts = self.secret_parts.get_or_init(|| {
+            [false, true].map(|secure| {
+                let text = self
+                    .secret_cookie(PLACEHOLDER.to_owned(), secure)
+                    .to_string();
+                match text.split_once(PLACEHOLDER) {
+                    Some((before, after)) => (before.to_owned(), after.to_owned()),
+                    None => (String::new(), String::new()),
+                }
+            })
+        });
+        let (before, after) = &parts[usize::from(secure)];
+        if before.is_empty() {
+            return header_value(self.secret_cookie(secret_b64, secure));
+        }
+        let mut text = String::with_capacity(before.len() + secret_b64.len() + after.len());
+        text.push_str(before);
+        text.push_str(&secret_b64);
+        text.push_str(after);
+        match HeaderValue::from_str(&text) {
+            Ok(v) => Some(v),
+            Err(_) => header_value(self.secret_cookie(secret_b64, secure)),
+        }
+    }
+
+    fn secret_cookie(&self, secret_b64: String, secure: bool) -> Cookie<'static> {
+        self.base(self.secret_name(secure), secret_b64, secure)
             .http_only(true)
             .same_site(self.same_site)
-            .build();
-        header_value(c)
+            .build()
     }
 
     /// `Set-Cookie` for the JavaScript-readable masked token.
@@ -218,6 +248,7 @@ mod tests {
             same_site: SameSite::Lax,
             js_readable: false,
             js_name: crate::csrf::JS_COOKIE_NAME.into(),
+            secret_parts: Default::default(),
         }
     }
 
@@ -231,6 +262,22 @@ mod tests {
         s.domain = None;
         s.path = "/app".into();
         assert_eq!(s.secret_name(true), "__Secure-csrf");
+    }
+
+    #[test]
+    fn the_secret_cookie_is_the_cookie_crates_text() {
+        for domain in [None, Some("example.com".to_owned())] {
+            let s = CookieSettings {
+                domain,
+                ..settings()
+            };
+            for secure in [false, true] {
+                let secret = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ".to_owned();
+                let want = s.secret_cookie(secret.clone(), secure).to_string();
+                let got = s.secret_set_cookie(secret, secure).unwrap();
+                assert_eq!(got.to_str().unwrap(), want);
+            }
+        }
     }
 
     #[test]

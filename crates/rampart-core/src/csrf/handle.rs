@@ -128,10 +128,17 @@ impl CsrfToken {
     /// assert_eq!(req.token().masked().len(), 86);
     /// ```
     pub fn masked(&self) -> String {
+        let mut out = String::with_capacity(token::MASKED_LEN);
+        self.masked_into(&mut out);
+        out
+    }
+
+    /// Appends a freshly masked token to `out` (it needs no HTML escaping).
+    fn masked_into(&self, out: &mut String) {
         self.0.with(|st| {
             st.issued = true;
             let secret = st.secret();
-            token::masked(&self.0.inner.keys, &secret, &st.session)
+            token::masked_into(&self.0.inner.keys, &secret, &st.session, out);
         })
     }
 
@@ -204,11 +211,13 @@ impl CsrfToken {
     /// assert!(input.starts_with(r#"<input type="hidden" name="_csrf_token" value=""#));
     /// ```
     pub fn hidden_input(&self) -> String {
-        format!(
-            r#"<input type="hidden" name="{}" value="{}">"#,
-            html_escape(self.field_name()),
-            html_escape(&self.masked())
-        )
+        let mut out = String::with_capacity(160);
+        out.push_str(r#"<input type="hidden" name=""#);
+        push_escaped(&mut out, self.field_name());
+        out.push_str(r#"" value=""#);
+        self.masked_into(&mut out);
+        out.push_str(r#"">"#);
+        out
     }
 
     /// A `<meta name="csrf-token" content="…">` tag for scripts to read and
@@ -224,10 +233,11 @@ impl CsrfToken {
     /// assert!(req.token().meta_tag().starts_with(r#"<meta name="csrf-token" content=""#));
     /// ```
     pub fn meta_tag(&self) -> String {
-        format!(
-            r#"<meta name="csrf-token" content="{}">"#,
-            html_escape(&self.masked())
-        )
+        let mut out = String::with_capacity(128);
+        out.push_str(r#"<meta name="csrf-token" content=""#);
+        self.masked_into(&mut out);
+        out.push_str(r#"">"#);
+        out
     }
 
     /// htmx's `hx-headers` attribute sending a masked token in the
@@ -364,6 +374,20 @@ impl fmt::Debug for CsrfToken {
 /// Text for an HTML attribute or element: `&`, `<`, `>`, `"` and `'` escaped.
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped for HTML text
+/// and attribute values.
+fn push_escaped(out: &mut String, s: &str) {
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -374,7 +398,6 @@ fn html_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Text for a single-quoted attribute whose value is JSON: as `html_escape`,

@@ -57,14 +57,21 @@ fn sign(mac: &HmacSha256, secret: &Secret, session: &[u8]) -> [u8; LEN] {
 
 /// A freshly masked token for `secret` bound to `session`, signed with the newest key.
 pub(crate) fn masked(keys: &KeyRing, secret: &Secret, session: &[u8]) -> String {
+    let mut out = String::with_capacity(MASKED_LEN);
+    masked_into(keys, secret, session, &mut out);
+    out
+}
+
+/// As [`masked`], appended to `out` (base64url needs no HTML escaping).
+pub(crate) fn masked_into(keys: &KeyRing, secret: &Secret, session: &[u8], out: &mut String) {
     let token = sign(keys.signer(), secret, session);
     let mask: [u8; LEN] = crate::random::bytes();
-    let mut out = [0u8; 2 * LEN];
-    out[..LEN].copy_from_slice(&mask);
+    let mut buf = [0u8; 2 * LEN];
+    buf[..LEN].copy_from_slice(&mask);
     for i in 0..LEN {
-        out[LEN + i] = token[i] ^ mask[i];
+        buf[LEN + i] = token[i] ^ mask[i];
     }
-    URL_SAFE_NO_PAD.encode(out)
+    URL_SAFE_NO_PAD.encode_string(buf, out);
 }
 
 /// Unmasks a submitted token; `None` when it is not 86 base64url characters.

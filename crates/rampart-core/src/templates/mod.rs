@@ -195,34 +195,9 @@ impl TemplateContext {
     /// ```
     #[cfg(feature = "minijinja")]
     pub fn minijinja(&self) -> minijinja::Value {
-        use minijinja::Value;
-        let mut map = std::collections::BTreeMap::<&str, Value>::new();
-        if let Some(n) = &self.nonce {
-            let n = n.clone();
-            map.insert(
-                "csp_nonce",
-                Value::from_function(move || n.value().to_owned()),
-            );
-        }
-        if let Some(n) = self.style_nonce.as_ref().or(self.nonce.as_ref()) {
-            let n = n.clone();
-            map.insert(
-                "csp_style_nonce",
-                Value::from_function(move || n.value().to_owned()),
-            );
-        }
-        if let Some(t) = &self.csrf {
-            let markup = |render: fn(&CsrfToken) -> String| {
-                let t = t.clone();
-                Value::from_function(move || Value::from_safe_string(render(&t)))
-            };
-            let plain = t.clone();
-            map.insert("csrf_token", Value::from_function(move || plain.masked()));
-            map.insert("csrf_input", markup(CsrfToken::hidden_input));
-            map.insert("csrf_meta", markup(CsrfToken::meta_tag));
-            map.insert("csrf_hx_headers", markup(CsrfToken::hx_headers));
-        }
-        Value::from(map)
+        // One object whose functions are made when a template looks them up,
+        // so a page pays only for the functions it calls.
+        minijinja::Value::from_object(MinijinjaFunctions(self.clone()))
     }
 
     /// The context's values for tera, to extend a page's own context with:
@@ -267,6 +242,74 @@ fn missing(what: &str, setter: &str) -> &'static str {
         "rampart: a template asked for {what}, but its TemplateContext has none: add .{setter}(…)"
     );
     ""
+}
+
+/// [`TemplateContext::minijinja`]: the context as a map of functions.
+#[cfg(feature = "minijinja")]
+#[derive(Debug)]
+struct MinijinjaFunctions(TemplateContext);
+
+#[cfg(feature = "minijinja")]
+impl MinijinjaFunctions {
+    fn names(&self) -> Vec<&'static str> {
+        let c = &self.0;
+        let mut names = Vec::new();
+        if c.nonce.is_some() {
+            names.push("csp_nonce");
+        }
+        if c.nonce.is_some() || c.style_nonce.is_some() {
+            names.push("csp_style_nonce");
+        }
+        if c.csrf.is_some() {
+            names.extend(["csrf_token", "csrf_input", "csrf_meta", "csrf_hx_headers"]);
+        }
+        names
+    }
+
+    fn function(self: &std::sync::Arc<Self>, name: &str) -> Option<minijinja::Value> {
+        use minijinja::Value;
+        let c = &self.0;
+        let me = self.clone();
+        Some(match name {
+            "csp_nonce" if c.nonce.is_some() => {
+                Value::from_function(move || me.0.csp_nonce().to_owned())
+            }
+            "csp_style_nonce" if c.nonce.is_some() || c.style_nonce.is_some() => {
+                Value::from_function(move || me.0.csp_style_nonce().to_owned())
+            }
+            "csrf_token" if c.csrf.is_some() => Value::from_function(move || me.0.csrf_token()),
+            "csrf_input" if c.csrf.is_some() => {
+                Value::from_function(move || Value::from_safe_string(me.0.csrf_input().0))
+            }
+            "csrf_meta" if c.csrf.is_some() => {
+                Value::from_function(move || Value::from_safe_string(me.0.csrf_meta().0))
+            }
+            "csrf_hx_headers" if c.csrf.is_some() => {
+                Value::from_function(move || Value::from_safe_string(me.0.csrf_hx_headers().0))
+            }
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(feature = "minijinja")]
+impl minijinja::value::Object for MinijinjaFunctions {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        self.function(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &std::sync::Arc<Self>, key: &str) -> Option<minijinja::Value> {
+        self.function(key)
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(
+            self.names()
+                .into_iter()
+                .map(minijinja::Value::from)
+                .collect(),
+        )
+    }
 }
 
 #[cfg(test)]

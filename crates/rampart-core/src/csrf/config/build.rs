@@ -164,6 +164,7 @@ impl CsrfBuilder {
                 same_site: self.same_site,
                 js_readable: self.js_readable,
                 js_name: self.js_cookie_name.clone(),
+                secret_parts: Default::default(),
             },
             body_limit: self.body_limit,
             body_timeout: self.body_timeout,
