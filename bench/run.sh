@@ -113,12 +113,16 @@ load() {
   for r in $(seq 1 "$ROUNDS"); do
     # Rotate the order every round so that no app always runs first or last.
     local order=("${apps[@]:$(( (r-1) % 4 ))}" "${apps[@]:0:$(( (r-1) % 4 ))}")
-    for ep in get post; do
+    # get: a first visit (no cookie); getc: a returning visitor (cookie sent);
+    # post: the login form with its token (a returning visitor too).
+    for ep in get getc post; do
       for name in "${order[@]}"; do
         local port; case $name in seed) port=18000;; bare) port=18001;; flask) port=18002;; bytes) port=18003;; esac
         echo "== round $r: $name $ep"
         if [ $ep = get ]; then
           wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$port/" > "$res/wrk-$name-$ep-$r.txt"
+        elif [ $ep = getc ]; then
+          wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "Cookie: ${cookie[$name]}" "http://127.0.0.1:$port/" > "$res/wrk-$name-$ep-$r.txt"
         else
           LOGIN_BODY="${body[$name]}" LOGIN_COOKIE="${cookie[$name]}" LOGIN_ORIGIN="http://127.0.0.1:$port" \
             wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$here/post_login.lua" "http://127.0.0.1:$port/login" > "$res/wrk-$name-$ep-$r.txt"

@@ -173,7 +173,10 @@ def load_table(res):
     print(f"\n### End-to-end load (wrk, keep-alive, 127.0.0.1; median of {len(runs[('seed', 'get')])} interleaved rounds)\n")
     print("| endpoint | app | requests/s | p50 ms | p99 ms | non-2xx | seed / this app (req/s) |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for ep, label in (("get", "GET /"), ("post", "POST /login")):
+    for ep, label in (("get", "GET / (first visit)"), ("getc", "GET / (returning visitor)"),
+                      ("post", "POST /login")):
+        if ("seed", ep) not in runs:
+            continue
         seed = statistics.median(x[0] for x in runs[("seed", ep)])
         for app, name in (("seed", "seed app (axum + rampart)"), ("bare", "same axum app, no rampart"),
                           ("bytes", "same axum app, no rampart, seed's header bytes"),
@@ -196,6 +199,16 @@ def load_table(res):
     if any("bytes" in v for v in per_round.values()):
         print("\nPer round, seed / same app with the seed's header bytes: " + ", ".join(
             f"{ep} r{r}: {v['seed'] / v['bytes']:.1%}" for (ep, r), v in sorted(per_round.items()) if "seed" in v and "bytes" in v))
+        # The targets (issue 17) are judged on the median of these per-round
+        # ratios: each round runs the apps back to back, so a slow spell of the
+        # shared machine weighs on both.
+        for ep, label, target in (("get", "first visits", 0.85), ("getc", "returning visitors", 0.90),
+                                  ("post", "POST /login", 0.90)):
+            xs = [v["seed"] / v["bytes"] for (e, _), v in per_round.items() if e == ep and "seed" in v and "bytes" in v]
+            if xs:
+                m = statistics.median(xs)
+                print(f"\nMedian per-round seed / bytes-matched app, {label}: {m:.1%} "
+                      f"(target {target:.0%}: {'met' if m >= target else 'missed'})")
 
 
 def report(res):

@@ -239,3 +239,33 @@ pub fn describe_metrics() {
         );
     }
 }
+
+#[cfg(all(test, feature = "metrics"))]
+use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+/// Tests: runs `f` under a fresh thread-local recorder; the counters it left,
+/// as `name{label=value} n`, sorted.
+#[cfg(all(test, feature = "metrics"))]
+pub(crate) fn counted(f: impl FnOnce()) -> Vec<String> {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, f);
+    let mut out: Vec<String> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .map(|(key, _, _, value)| {
+            let key = key.key();
+            let labels: Vec<String> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
+            let DebugValue::Counter(n) = value else {
+                panic!("only counters")
+            };
+            format!("{}{{{}}} {n}", key.name(), labels.join(","))
+        })
+        .collect();
+    out.sort();
+    out
+}

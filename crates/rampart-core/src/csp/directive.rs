@@ -76,14 +76,14 @@ impl fmt::Display for Directive {
 /// or typed [`Source`]s. Entries are trimmed when the policy is built.
 ///
 /// ```
-/// use rampart_core::csp::Sources;
-/// let s: Sources = "'self'  cdn.example".into();
-/// assert_eq!(s.0, vec!["'self'", "cdn.example"]);
-/// let s: Sources = [" 'self'", "*.example.com"].into();
-/// assert_eq!(s.0.len(), 2);
+/// use rampart_core::csp::Policy;
+/// let p = Policy::builder().directive("script-src", "'self'  cdn.example").build().unwrap();
+/// assert_eq!(p.to_string(), "script-src 'self' cdn.example");
+/// let p = Policy::builder().directive("img-src", [" 'self'", "*.example.com"]).build().unwrap();
+/// assert_eq!(p.to_string(), "img-src 'self' *.example.com");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Sources(pub Vec<String>);
+pub struct Sources(pub(crate) Vec<String>);
 
 impl From<&str> for Sources {
     fn from(s: &str) -> Self {

@@ -87,7 +87,5 @@ pub(crate) use nonce::NonceCells;
 pub use nonce::RequestNonces;
 pub use policy::{Policy, PolicyBuilder};
 pub use read::lint_headers;
-pub use report::{
-    CspReport, ReportCollector, ReportCollectorBuilder, ReportError, ReportSink, ReportStats,
-};
+pub use report::{CspReport, ReportCollector, ReportCollectorBuilder, ReportError, ReportSink};
 pub use source::{HashAlgorithm, Keyword, Source};

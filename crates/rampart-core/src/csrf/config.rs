@@ -24,17 +24,9 @@ use crate::{ConfigError, Exemptions, Origin, ProxyTrust};
 /// ```
 pub const DEFAULT_KEY_ENV: &str = "RAMPART_CSRF_KEY";
 /// Default lifetime of the secret cookie: 365 days.
-///
-/// ```
-/// assert_eq!(rampart_core::csrf::DEFAULT_COOKIE_MAX_AGE.as_secs(), 31_536_000);
-/// ```
-pub const DEFAULT_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+pub(crate) const DEFAULT_COOKIE_MAX_AGE: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// Default body limit when looking for a token in the body: 1 MiB.
-///
-/// ```
-/// assert_eq!(rampart_core::csrf::DEFAULT_BODY_LIMIT, 1 << 20);
-/// ```
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default deadline for a body the token must be read from.
 const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -1,10 +1,9 @@
 //! [`ReportCollector`]: rate limits per client, caps per body, collapsing of
-//! identical reports, counters.
+//! identical reports; what it sees is counted through `telemetry`.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,49 +20,6 @@ const MAX_TRACKED_CLIENTS: usize = 10_000;
 const MAX_TRACKED_REPORTS: usize = 10_000;
 /// Most bytes of report text remembered for collapsing.
 const MAX_TRACKED_BYTES: usize = 4 << 20;
-
-/// Counters of what the collector has seen since it was created.
-///
-/// ```
-/// use rampart_core::csp::ReportCollector;
-/// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
-/// c.record_too_large();
-/// assert_eq!(c.stats().too_large, 1);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReportStats {
-    /// Reports passed to the sink.
-    pub accepted: u64,
-    /// Bodies rejected as malformed.
-    pub malformed: u64,
-    /// Bodies rejected as too large.
-    pub too_large: u64,
-    /// Bodies rejected by the rate limiter.
-    pub rate_limited: u64,
-    /// Bodies with an unsupported content type.
-    pub unsupported_media_type: u64,
-    /// Non-CSP entries in `application/reports+json` batches (ignored).
-    pub ignored: u64,
-    /// Reports dropped because a body held more than
-    /// [`max_reports_per_body`](ReportCollectorBuilder::max_reports_per_body).
-    pub over_cap: u64,
-    /// Accepted reports folded into an identical one's
-    /// [`count`](CspReport::count) instead of being passed on by themselves.
-    pub collapsed: u64,
-}
-
-#[derive(Default)]
-
-struct Counters {
-    accepted: AtomicU64,
-    malformed: AtomicU64,
-    too_large: AtomicU64,
-    rate_limited: AtomicU64,
-    unsupported_media_type: AtomicU64,
-    ignored: AtomicU64,
-    over_cap: AtomicU64,
-    collapsed: AtomicU64,
-}
 
 #[derive(Clone)]
 struct Settings {
@@ -109,7 +65,6 @@ struct Inner {
     settings: Settings,
     clients: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
     seen: Mutex<SeenReports>,
-    counters: Counters,
 }
 
 /// Validates, rate-limits, collapses, logs and forwards CSP violation reports.
@@ -146,7 +101,6 @@ impl fmt::Debug for ReportCollector {
             .field("window", &s.window)
             .field("max_per_body", &s.max_per_body)
             .field("collapse_window", &s.collapse_window)
-            .field("stats", &self.stats())
             .finish()
     }
 }
@@ -195,7 +149,7 @@ impl ReportCollectorBuilder {
     }
 
     /// Most reports taken from one body (default 100); the rest are dropped
-    /// and counted in [`ReportStats::over_cap`]. A browser batches a page's
+    /// and counted in `rampart_csp_reports_total{outcome="over-cap"}`. A browser batches a page's
     /// reports, but a hundred violations of one page say all there is to say.
     ///
     /// ```
@@ -204,7 +158,6 @@ impl ReportCollectorBuilder {
     /// let one = r#"{"type":"csp-violation","body":{"blockedURL":"inline","effectiveDirective":"script-src-elem"}}"#;
     /// let two = format!("[{one},{}]", one.replace("inline", "eval"));
     /// assert_eq!(c.ingest(Some("application/reports+json"), None, two.as_bytes()), Ok(1));
-    /// assert_eq!(c.stats().over_cap, 1);
     /// ```
     pub fn max_reports_per_body(mut self, n: usize) -> Self {
         self.settings.max_per_body = n;
@@ -228,7 +181,6 @@ impl ReportCollectorBuilder {
     ///     c.ingest(Some("application/csp-report"), None, body).unwrap();
     /// }
     /// assert_eq!(seen.lock().unwrap().len(), 1);
-    /// assert_eq!(c.stats().collapsed, 4);
     /// ```
     pub fn collapse_window(mut self, window: Duration) -> Self {
         self.settings.collapse_window = window;
@@ -352,7 +304,6 @@ impl ReportCollector {
             settings,
             clients: Mutex::new(HashMap::new()),
             seen: Mutex::new(SeenReports::default()),
-            counters: Counters::default(),
         }))
     }
 
@@ -407,7 +358,6 @@ impl ReportCollector {
     ) -> Result<usize, ReportError> {
         let _span =
             crate::telemetry::debug_span!("rampart.csp.report", bytes = body.len()).entered();
-        let c = &self.0.counters;
         let essence = content_type
             .and_then(|ct| ct.split(';').next())
             .map(|s| s.trim().to_ascii_lowercase())
@@ -417,7 +367,6 @@ impl ReportCollector {
             "application/reports+json" => Kind::Reporting,
             "application/json" => Kind::Either,
             _ => {
-                c.unsupported_media_type.fetch_add(1, Ordering::Relaxed);
                 telemetry::csp_report_body("unsupported-media-type");
                 return Err(ReportError::UnsupportedMediaType);
             }
@@ -427,24 +376,20 @@ impl ReportCollector {
             return Err(ReportError::TooLarge);
         }
         if !self.allow(client) {
-            c.rate_limited.fetch_add(1, Ordering::Relaxed);
             telemetry::csp_report_body("rate-limited");
             return Err(ReportError::RateLimited);
         }
         let (mut reports, ignored) = match parse(kind, body) {
             Ok(r) => r,
             Err(why) => {
-                c.malformed.fetch_add(1, Ordering::Relaxed);
                 telemetry::csp_report_body("malformed");
                 return Err(ReportError::Malformed(why));
             }
         };
-        c.ignored.fetch_add(ignored, Ordering::Relaxed);
         telemetry::csp_reports("ignored", ignored);
         let cap = self.0.settings.max_per_body;
         if reports.len() > cap {
             let over = (reports.len() - cap) as u64;
-            c.over_cap.fetch_add(over, Ordering::Relaxed);
             telemetry::csp_reports("over-cap", over);
             reports.truncate(cap);
         }
@@ -452,7 +397,6 @@ impl ReportCollector {
         for r in self.collapse(reports) {
             emit(&*self.0.sink, &r);
         }
-        c.accepted.fetch_add(taken as u64, Ordering::Relaxed);
         telemetry::csp_reports("accepted", taken as u64);
         Ok(taken)
     }
@@ -462,13 +406,11 @@ impl ReportCollector {
     /// only counted, and the count of every window that has passed comes out
     /// as one report.
     fn collapse(&self, reports: Vec<CspReport>) -> Vec<CspReport> {
-        let c = &self.0.counters;
         let mut unique: Vec<CspReport> = Vec::with_capacity(reports.len());
         for r in reports {
             match unique.iter_mut().find(|u| u.same_violation(&r)) {
                 Some(u) => {
                     u.count += 1;
-                    c.collapsed.fetch_add(1, Ordering::Relaxed);
                     telemetry::csp_reports("collapsed", 1);
                 }
                 None => unique.push(r),
@@ -502,7 +444,6 @@ impl ReportCollector {
             };
             if let Some(s) = seen.reports.get_mut(&key) {
                 s.repeats += r.count;
-                c.collapsed.fetch_add(r.count, Ordering::Relaxed);
                 telemetry::csp_reports("collapsed", r.count);
                 continue;
             }
@@ -525,37 +466,9 @@ impl ReportCollector {
         out
     }
 
-    /// A snapshot of the counters.
-    ///
-    /// ```
-    /// # use rampart_core::csp::ReportCollector;
-    /// assert_eq!(ReportCollector::new(|_: &rampart_core::csp::CspReport| {}).stats().accepted, 0);
-    /// ```
-    pub fn stats(&self) -> ReportStats {
-        let c = &self.0.counters;
-        ReportStats {
-            accepted: c.accepted.load(Ordering::Relaxed),
-            malformed: c.malformed.load(Ordering::Relaxed),
-            too_large: c.too_large.load(Ordering::Relaxed),
-            rate_limited: c.rate_limited.load(Ordering::Relaxed),
-            unsupported_media_type: c.unsupported_media_type.load(Ordering::Relaxed),
-            ignored: c.ignored.load(Ordering::Relaxed),
-            over_cap: c.over_cap.load(Ordering::Relaxed),
-            collapsed: c.collapsed.load(Ordering::Relaxed),
-        }
-    }
-
     #[doc(hidden)]
     /// Counts a body the adapter refused because it exceeded [`max_body_bytes`](Self::max_body_bytes).
-    ///
-    /// ```
-    /// # use rampart_core::csp::ReportCollector;
-    /// let c = ReportCollector::new(|_: &rampart_core::csp::CspReport| {});
-    /// c.record_too_large();
-    /// assert_eq!(c.stats().too_large, 1);
-    /// ```
     pub fn record_too_large(&self) {
-        self.0.counters.too_large.fetch_add(1, Ordering::Relaxed);
         telemetry::csp_report_body("too-large");
     }
 

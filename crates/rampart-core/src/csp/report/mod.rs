@@ -6,7 +6,7 @@ use std::fmt;
 mod collector;
 mod parse;
 
-pub use collector::{ReportCollector, ReportCollectorBuilder, ReportStats};
+pub use collector::{ReportCollector, ReportCollectorBuilder};
 
 /// One CSP violation, normalised from either report format.
 ///

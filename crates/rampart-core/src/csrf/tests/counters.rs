@@ -1,34 +1,8 @@
 //! What each decision adds to the `metrics` counters (see `telemetry`),
 //! recorded by a thread-local debugging recorder.
 
-use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-
 use super::*;
-
-/// Runs `f` under a fresh recorder; the counters it left, as `name{label=value} n`.
-fn counted(f: impl FnOnce()) -> Vec<String> {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    metrics::with_local_recorder(&recorder, f);
-    let mut out: Vec<String> = snapshotter
-        .snapshot()
-        .into_vec()
-        .into_iter()
-        .map(|(key, _, _, value)| {
-            let key = key.key();
-            let labels: Vec<String> = key
-                .labels()
-                .map(|l| format!("{}={}", l.key(), l.value()))
-                .collect();
-            let DebugValue::Counter(n) = value else {
-                panic!("only counters")
-            };
-            format!("{}{{{}}} {n}", key.name(), labels.join(","))
-        })
-        .collect();
-    out.sort();
-    out
-}
+use crate::telemetry::counted;
 
 #[test]
 fn a_token_pass_and_a_cross_site_refusal_are_counted_with_the_disagreement() {
