@@ -26,8 +26,9 @@ pub(crate) struct Args {
     #[arg(long, conflicts_with = "url")]
     file: Option<PathBuf>,
     /// Fetch a page (redirects followed) and lint what it is served with: its
-    /// Content-Security-Policy headers and `<meta>` policies together, and its
-    /// report-only headers apart.
+    /// Content-Security-Policy headers together; its `<meta>` policies and its
+    /// report-only headers each apart (a `<meta>` policy applies only below
+    /// where it appears, so it does not lower a header's findings).
     #[arg(long)]
     url: Option<String>,
     /// Directives the server adds a fresh nonce to (as `CspBuilder::nonce_in`).
@@ -36,7 +37,7 @@ pub(crate) struct Args {
 }
 
 /// Where a value came from, and whether it is enforced.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Kind {
     Header,
     Meta,
@@ -60,14 +61,15 @@ struct Read {
     findings: Vec<Finding>,
 }
 
-/// Lints the enforced values as one page, and the report-only ones as another.
+/// Lints the headers as one page; the `<meta>` policies and the report-only
+/// values each as a page of their own.
 fn lint_all(values: Vec<(String, Kind)>, nonce_in: &[String]) -> Vec<Read> {
     let refs: Vec<&str> = nonce_in.iter().map(String::as_str).collect();
-    let (report, enforced): (Vec<_>, Vec<_>) = values
-        .into_iter()
-        .partition(|(_, k)| *k == Kind::ReportOnly);
+    let of = |kind: Kind| -> Vec<(String, Kind)> {
+        values.iter().filter(|(_, k)| *k == kind).cloned().collect()
+    };
     let mut out = Vec::new();
-    for group in [enforced, report] {
+    for group in [of(Kind::Header), of(Kind::Meta), of(Kind::ReportOnly)] {
         let texts: Vec<&str> = group.iter().map(|(t, _)| t.as_str()).collect();
         for ((text, kind), findings) in group.iter().zip(lint_headers(&texts, &refs)) {
             out.push(Read {
@@ -140,6 +142,16 @@ pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
         None
     };
     let reads: Vec<Read> = if let Some(list) = list {
+        if !args.report_only.is_empty() {
+            return Err(Fatal(
+                "--report-only goes with header values given on the command line, not with --file or stdin".into(),
+            ));
+        }
+        if list.is_empty() {
+            return Err(Fatal(
+                "no header values to lint (the input is empty)".into(),
+            ));
+        }
         list.into_iter()
             .flat_map(|l| lint_all(vec![(l, Kind::Header)], &args.nonce_in))
             .collect()
@@ -275,6 +287,24 @@ mod tests {
             .find(|f| f.check == "unsafe-inline")
             .unwrap();
         assert_eq!((ui.policy_index, ui.severity), (1, Severity::Info));
+    }
+
+    #[test]
+    fn a_meta_policy_is_linted_apart_from_the_headers() {
+        let reads = lint_all(
+            vec![
+                ("script-src 'unsafe-inline'".into(), Kind::Header),
+                ("script-src 'none'".into(), Kind::Meta),
+            ],
+            &[],
+        );
+        let ui = reads[0]
+            .findings
+            .iter()
+            .find(|f| f.check == "unsafe-inline")
+            .unwrap();
+        assert_eq!(ui.severity, Severity::High);
+        assert_eq!(reads[1].kind, Kind::Meta);
     }
 
     #[test]

@@ -62,7 +62,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum CspCommand {
-    /// The linter's findings for a policy, each with its severity and fix; exit 1 on a high one.
+    /// The linter's findings for a policy, each with its severity and fix; exit 1 on a high one
+    /// (report-only values included: they are usually the next policy to enforce).
     Lint(lint::Args),
 }
 

@@ -345,12 +345,7 @@ fn tags(html: &str) -> Vec<(String, BTreeMap<String, String>)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 // ---------------------------------------------------------------- CSP

@@ -77,6 +77,43 @@ pub(crate) const ARBITRARY_CODE_HOSTS: &[(&str, &str, &str)] = &[
     ("cdn.polyfill.io", "the domain changed hands in February 2024 and served malware to sites that loaded it (June 2024)", "2024-06"),
 ];
 
+/// Domains under which anyone can publish a site: a wildcard over one
+/// (`*.vercel.app`) lets in every stranger's site. Kept with the date checked.
+pub(crate) const OPEN_HOSTING_SUFFIXES: &[(&str, &str)] = &[
+    ("github.io", "2026-12"),
+    ("gitlab.io", "2026-12"),
+    ("vercel.app", "2026-12"),
+    ("netlify.app", "2026-12"),
+    ("pages.dev", "2026-12"),
+    ("web.app", "2026-12"),
+    ("firebaseapp.com", "2026-12"),
+    ("herokuapp.com", "2026-12"),
+    ("glitch.me", "2026-12"),
+    ("surge.sh", "2026-12"),
+    ("onrender.com", "2026-12"),
+    ("fly.dev", "2026-12"),
+    ("azurewebsites.net", "2026-12"),
+    ("appspot.com", "2026-12"),
+    ("blogspot.com", "2026-12"),
+];
+
+/// Why a host pattern is as good as any host to an attacker, if it is: a
+/// wildcard over a top-level domain (`*.com`, `https://*.xyz`: anyone can
+/// register a name there) or over a domain where anyone can publish a site.
+pub(crate) fn open_wildcard(host_source: &str) -> Option<String> {
+    let (host, _) = split_host_source(host_source.trim())?;
+    let suffix = host.strip_prefix("*.")?;
+    if !suffix.contains('.') {
+        return Some(format!(
+            "anyone can register a name under the .{suffix} top-level domain"
+        ));
+    }
+    OPEN_HOSTING_SUFFIXES
+        .iter()
+        .find(|(s, _)| *s == suffix)
+        .map(|(s, checked)| format!("anyone can publish a site under {s} (checked {checked})"))
+}
+
 /// The arbitrary-code hosts an allow-list entry covers (`*.jsdelivr.net`
 /// covers `cdn.jsdelivr.net`).
 pub(crate) fn arbitrary_code_hosts(

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::bypass::{arbitrary_code_hosts, bypasses_for, BypassKind};
+use super::bypass::{arbitrary_code_hosts, bypasses_for, open_wildcard, BypassKind};
 use super::directive::Directive;
 use super::directives::{directive_info, ValueKind};
 use super::policy::Policy;
@@ -303,7 +303,7 @@ pub(crate) fn lint_policy(policy: &Policy, nonce_dirs: &[&str]) -> Vec<Finding> 
             }
             // Anything but 'none' still loads plugins from the allowed places
             // (CSP Evaluator's advice), unless a worse finding already says so.
-            if !d.is_none() && out.0.len() == before {
+            if !d.is_none() && out.0[before..].iter().all(|f| f.severity > Severity::Possible) {
                 out.push_at(
                     Severity::Possible,
                     "object-src",
@@ -487,7 +487,37 @@ fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
             ),
             "remove the scheme source and use nonces ('strict-dynamic') or list exact hosts",
         ),
-        Source::Host(h) => host_hygiene(d, h, out),
+        Source::Host(h) => {
+            if let Some(why) = open_wildcard(h) {
+                out.push_at(
+                    Severity::High,
+                    d.name(),
+                    h,
+                    "wildcard",
+                    format!("{} {h} is as good as any host: {why}", d.name()),
+                    "list the exact hosts you need, or use nonces ('strict-dynamic')",
+                );
+            } else if d.name() != "script-src"
+                && d.name() != "script-src-elem"
+                && d.name() != "script-src-attr"
+                && d.name() != "default-src"
+            {
+                // In object-src and base-uri a host that serves anyone's files
+                // serves the attacker's (a <base> there re-points nonced
+                // relative scripts to it). Script directives name these below.
+                for (host, reason, checked) in &arbitrary_code_hosts(h) {
+                    out.push_at(
+                        Severity::High,
+                        d.name(),
+                        h,
+                        "arbitrary-code-host",
+                        format!("{h} allows {host}, which {reason} (checked {checked})"),
+                        "remove it; allow only hosts whose every file you trust",
+                    );
+                }
+            }
+            host_hygiene(d, h, out)
+        }
         _ => {}
     }
 }
@@ -542,7 +572,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
                 Severity::StrictCsp,
                 name,
                 "strict-dynamic-fallback",
-                format!("browsers without 'strict-dynamic' read {name} without it and, with no host or https: beside it, load no script file"),
+                format!("browsers without 'strict-dynamic' read {name} without it: they run the nonced or hashed scripts but none of the scripts those load, unless a host or https: is beside it"),
                 "add https: next to 'strict-dynamic' (Policy::strict() does); newer browsers ignore it there",
             );
         }
@@ -593,7 +623,7 @@ fn lint_script(d: &Directive, out: &mut Out) {
                         BypassKind::Flash => false,
                     })
                     .collect();
-                if hits.is_empty() && code_hosts.is_empty() {
+                if hits.is_empty() && code_hosts.is_empty() && open_wildcard(h).is_none() {
                     unvetted.push(h);
                 }
                 if let Some(first) = hits.first() {

@@ -105,12 +105,26 @@ fn axis(check: &str) -> Option<&'static str> {
     })
 }
 
-/// Whether `policy` restricts the directive group at all (if it does not,
-/// it allows everything there and cannot block anything).
-fn restricts(policy: &Policy, group: &str) -> bool {
-    match group {
-        "base-uri" => policy.directive("base-uri").is_some(),
-        g => policy.effective(g).is_some(),
+/// The directive of `policy` that governs what `directive` governs: the
+/// directive itself or what it falls back to (`None`: it restricts nothing
+/// there, so it cannot block anything).
+fn governing<'p>(policy: &'p Policy, directive: &str) -> Option<&'p str> {
+    match group(directive) {
+        "base-uri" => policy.directive("base-uri").map(|d| d.name()),
+        g => policy.effective(g).map(|d| d.name()),
+    }
+}
+
+/// Whether finding `o` of another policy, whose `directive` governs what
+/// `f`'s directive governs there, is about the same resources as `f`.
+fn same_place(f: &Finding, o: &Finding, governing: &str) -> bool {
+    match group(&f.directive) {
+        // Script findings sit on whichever script directive applies.
+        "script-src" => group(&o.directive) == "script-src",
+        // Plugin and <base> findings are named for their directive even when
+        // it falls back.
+        "object-src" | "base-uri" => o.directive == f.directive,
+        _ => o.directive == governing,
     }
 }
 
@@ -131,18 +145,28 @@ fn combine(read: &[(usize, Policy, Vec<Finding>)]) -> Vec<Vec<Option<(usize, Sev
                     if f.severity > Severity::Possible {
                         return None;
                     }
-                    let g = group(&f.directive);
                     let mut best: Option<(usize, Severity)> = None;
                     for (j, (_, policy, other)) in read.iter().enumerate() {
-                        if j == i || !restricts(policy, g) {
+                        if j == i {
                             continue;
                         }
-                        let level = other
+                        let Some(gov) = governing(policy, &f.directive) else {
+                            continue;
+                        };
+                        let mut level = other
                             .iter()
-                            .filter(|o| axis(o.check) == Some(a) && group(&o.directive) == g)
+                            .filter(|o| axis(o.check) == Some(a) && same_place(f, o, gov))
                             .map(|o| o.severity)
                             .min()
                             .unwrap_or(Severity::Info);
+                        // A guessable nonce lets an injected inline script through.
+                        if a == "inline"
+                            && other.iter().any(|o| {
+                                o.check == "short-nonce" && group(&o.directive) == "script-src"
+                            })
+                        {
+                            level = level.min(Severity::Medium);
+                        }
                         if level > f.severity && best.is_none_or(|(_, b)| level > b) {
                             best = Some((j, level));
                         }
@@ -219,6 +243,22 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
         let Some(raw_name) = tokens.next() else {
             continue;
         };
+        if !part.is_ascii() {
+            // CSP3 skips a directive with any non-ASCII character (curly
+            // quotes pasted from a document, say) as a whole.
+            found.push(Finding::new(
+                Severity::Syntax,
+                &raw_name.to_ascii_lowercase(),
+                None,
+                "non-ascii",
+                format!(
+                    "{} has a character that is not ASCII, so browsers ignore the whole directive",
+                    raw_name.escape_debug()
+                ),
+                "retype it in plain ASCII (straight quotes ' rather than ’)",
+            ));
+            continue;
+        }
         let name = raw_name.to_ascii_lowercase();
         if policy.directive(&name).is_some() {
             found.push(Finding::new(

@@ -104,9 +104,12 @@ impl CookieSettings {
                 let text = self
                     .secret_cookie(PLACEHOLDER.to_owned(), secure)
                     .to_string();
+                // Only where the placeholder stands once (a cookie name could hold it too).
                 match text.split_once(PLACEHOLDER) {
-                    Some((before, after)) => (before.to_owned(), after.to_owned()),
-                    None => (String::new(), String::new()),
+                    Some((before, after)) if !after.contains(PLACEHOLDER) => {
+                        (before.to_owned(), after.to_owned())
+                    }
+                    _ => (String::new(), String::new()),
                 }
             })
         });
@@ -278,6 +281,22 @@ mod tests {
                 assert_eq!(got.to_str().unwrap(), want);
             }
         }
+    }
+
+    #[test]
+    fn a_name_holding_the_placeholder_still_gets_the_crates_text() {
+        let s = CookieSettings {
+            name: format!("x{PLACEHOLDER}"),
+            ..settings()
+        };
+        let want = s.secret_cookie("abc".into(), false).to_string();
+        assert_eq!(
+            s.secret_set_cookie("abc".into(), false)
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            want
+        );
     }
 
     #[test]

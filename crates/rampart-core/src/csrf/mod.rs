@@ -112,9 +112,9 @@ pub(crate) const JS_COOKIE_NAME: &str = "csrf-token";
 
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use body::{extract, BodyKind};
-pub use config::{CsrfBuilder, DEFAULT_KEY_ENV};
 #[cfg(test)]
 use config::DEFAULT_BODY_LIMIT;
+pub use config::{CsrfBuilder, DEFAULT_KEY_ENV};
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use cookie::cookie_pairs;
 pub use handle::CsrfToken;

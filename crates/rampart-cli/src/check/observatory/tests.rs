@@ -292,9 +292,14 @@ fn meta_policies_are_read_in_order_and_other_metas_ignored() {
     let html = r#"<html><head><meta name="referrer" content="no-referrer">
 <META HTTP-EQUIV="content-security-policy" CONTENT="script-src 'self'">
 <meta http-equiv="Content-Security-Policy" content="  ">
-<meta http-equiv='Content-Security-Policy' content="object-src 'none'"></head></html>"#;
+<meta http-equiv='Content-Security-Policy' content="object-src 'none'">
+<meta http-equiv="Content-Security-Policy" content="base-uri &#039;none&#039; &apos;self&apos;"></head></html>"#;
     assert_eq!(
         super::meta_csp(html),
-        ["script-src 'self'", "object-src 'none'"]
+        [
+            "script-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none' 'self'"
+        ]
     );
 }

@@ -184,7 +184,7 @@ fn a_second_enforced_policy_blocks_what_it_does_not_allow() {
     let lint = lint_headers(
         &[
             "script-src 'unsafe-inline' https:; object-src 'none'",
-            "script-src 'nonce-r4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri 'none'",
+            "script-src 'nonce-r4nd0mr4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri 'none'",
         ],
         &[],
     );
@@ -250,6 +250,81 @@ fn two_host_lists_are_no_better_than_the_narrower() {
     );
     let f = find(&lint[0], "allowlist-bypass").expect("bypass");
     assert_eq!(f.severity, Severity::Possible, "{}", f.message);
+}
+
+#[test]
+fn a_directive_with_a_non_ascii_character_is_dropped_whole() {
+    let p = by_policy("script-src 'self' \u{2019}unsafe-inline\u{2019}; object-src 'none'");
+    assert_eq!(
+        find(&p[0], "non-ascii").map(|f| f.severity),
+        Some(Severity::Syntax)
+    );
+    // No script-src is left: any script may run.
+    assert_eq!(
+        find(&p[0], "missing-script-src").map(|f| f.severity),
+        Some(Severity::High)
+    );
+}
+
+#[test]
+fn a_fallback_in_another_policy_is_what_it_is_judged_by() {
+    // Policy 1's default-src * governs images there too: img-src * stays.
+    let lint = lint_headers(&["img-src *", "default-src *; script-src 'none'"], &[]);
+    assert_eq!(
+        find(&lint[0], "wildcard").map(|f| f.severity),
+        Some(Severity::Possible)
+    );
+    // Policy 1's default-src 'none' blocks images: lowered.
+    let lint = lint_headers(&["img-src *", "default-src 'none'"], &[]);
+    assert_eq!(
+        find(&lint[0], "wildcard").map(|f| f.severity),
+        Some(Severity::Info)
+    );
+}
+
+#[test]
+fn a_guessable_nonce_does_not_block_inline_scripts() {
+    let lint = lint_headers(
+        &["script-src 'unsafe-inline'", "script-src 'nonce-abc'"],
+        &[],
+    );
+    assert_eq!(
+        find(&lint[0], "unsafe-inline").map(|f| f.severity),
+        Some(Severity::Medium)
+    );
+}
+
+#[test]
+fn wildcards_over_a_top_level_domain_or_open_hosting_are_any_host() {
+    for w in [
+        "https://*.xyz",
+        "*.com",
+        "https://*.vercel.app",
+        "*.github.io",
+    ] {
+        let p = by_policy(&format!(
+            "script-src {w}; object-src 'none'; base-uri 'none'"
+        ));
+        let f = find(&p[0], "wildcard").unwrap_or_else(|| panic!("{w}: {:?}", p[0]));
+        assert_eq!(f.severity, Severity::High, "{w}");
+        assert!(find(&p[0], "host-allowlist").is_none(), "{w}");
+    }
+    // In base-uri too, where a <base> there re-points nonced relative scripts.
+    let p = by_policy(
+        "script-src 'nonce-r4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri https://*.com",
+    );
+    assert_eq!(
+        find(&p[0], "wildcard").map(|f| (f.severity, f.directive.as_str())),
+        Some((Severity::High, "base-uri"))
+    );
+    let p = by_policy("script-src 'nonce-r4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri https://cdn.jsdelivr.net");
+    assert_eq!(
+        find(&p[0], "arbitrary-code-host").map(|f| f.severity),
+        Some(Severity::High)
+    );
+    // A named site under such a domain is the app's own.
+    let p = by_policy("script-src https://myapp.vercel.app; object-src 'none'");
+    assert!(find(&p[0], "wildcard").is_none());
 }
 
 proptest! {
