@@ -128,16 +128,18 @@ fn fetch_csp(url: &str) -> Result<Vec<(String, Kind)>, Fatal> {
 
 pub(crate) fn run(out: &Out, args: Args) -> Result<Outcome, Fatal> {
     // A list of values (a file, stdin): each its own page.
+    // Any bytes are linted: a byte that is not UTF-8 reads as U+FFFD, which is
+    // not ASCII, so its directive is skipped, as a browser skips it.
     let list = if let Some(f) = &args.file {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Fatal(format!("cannot read {}: {e}", f.display())))?;
-        Some(lines(&text))
+        let bytes =
+            std::fs::read(f).map_err(|e| Fatal(format!("cannot read {}: {e}", f.display())))?;
+        Some(lines(&String::from_utf8_lossy(&bytes)))
     } else if args.policies == ["-"] {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| Fatal(format!("cannot read stdin: {e}")))?;
-        Some(lines(&text))
+        Some(lines(&String::from_utf8_lossy(&bytes)))
     } else {
         None
     };

@@ -177,6 +177,24 @@ fn csp_lint_fails_on_a_high_finding_and_passes_a_strict_policy() {
         .iter()
         .any(|f| f["check"] == "wildcard" && f["severity"] == "high"));
 
+    // Bytes that are not UTF-8 are read, not refused: their directive is
+    // skipped as a browser skips it, and the rest is linted.
+    let raw = std::env::temp_dir().join(format!("rampart-cli-raw-{}.txt", std::process::id()));
+    std::fs::write(&raw, b"script-src 'unsafe-inline'; img-src \xff\xfe *\n").unwrap();
+    let o = rampart(&["csp", "lint", "--file", raw.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let j = json_lines(&o);
+    let checks: Vec<&str> = j[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert!(
+        checks.contains(&"non-ascii") && checks.contains(&"unsafe-inline"),
+        "{checks:?}"
+    );
+
     let missing = rampart(&["csp", "lint", "--file", "/nonexistent/p.txt"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent/p.txt"));
