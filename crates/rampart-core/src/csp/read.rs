@@ -50,7 +50,25 @@ pub fn lint_headers(values: &[&str], nonce_in: &[&str]) -> Vec<Vec<Finding>> {
             read.push((value, policy, found));
         }
     }
-    let covered = combine(&read);
+    // Judging policies together compares every finding with every other
+    // policy; past a handful (more than browsers meet from real servers) each
+    // is judged alone, which only keeps findings as serious as they are.
+    let covered = if read.len() <= MAX_COMBINED {
+        combine(&read)
+    } else {
+        let n = read.len();
+        if let Some((_, _, first)) = read.first_mut() {
+            first.push(Finding::new(
+                Severity::Info,
+                "content-security-policy",
+                None,
+                "not-combined",
+                format!("{n} policies: more than {MAX_COMBINED}, so each is judged alone, as if no other one blocked anything"),
+                "serve one policy (or a few) instead of many comma-separated ones",
+            ));
+        }
+        read.iter().map(|(_, _, f)| vec![None; f.len()]).collect()
+    };
     let mut out: Vec<Vec<Finding>> = vec![Vec::new(); values.len()];
     for (index, ((value, _, found), covered)) in read.into_iter().zip(covered).enumerate() {
         for (mut f, cover) in found.into_iter().zip(covered) {
@@ -71,6 +89,9 @@ pub fn lint_headers(values: &[&str], nonce_in: &[&str]) -> Vec<Vec<Finding>> {
     }
     out
 }
+
+/// Most policies judged together (see `lint_headers`).
+const MAX_COMBINED: usize = 16;
 
 /// The group of directives a finding is about, for comparing policies: the
 /// script directives stand for each other (each falls back to the next).
@@ -285,6 +306,8 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
             continue;
         };
         let mut sources: Vec<Source> = Vec::new();
+        // Repeated sources are read once; a set keeps that linear for long lists.
+        let mut seen: std::collections::HashSet<Source> = std::collections::HashSet::new();
         for t in tokens {
             if info.kind != ValueKind::NoValue && directive_info(&t.to_ascii_lowercase()).is_some()
             {
@@ -305,7 +328,7 @@ fn read_policy(text: &str) -> (Policy, Vec<Finding>) {
                         if let Source::Nonce(n) = &s {
                             weak_nonce(&name, n, &mut found);
                         }
-                        if !sources.contains(&s) {
+                        if seen.insert(s.clone()) {
                             sources.push(s);
                         }
                     }

@@ -327,6 +327,27 @@ fn wildcards_over_a_top_level_domain_or_open_hosting_are_any_host() {
     assert!(find(&p[0], "wildcard").is_none());
 }
 
+#[test]
+fn many_policies_are_judged_alone_and_say_so() {
+    // 17 policies, the first with the hole, the others blocking it: beyond
+    // the cap nothing is lowered (only ever more serious than combined).
+    let mut v = vec!["script-src 'unsafe-inline'"];
+    v.extend(std::iter::repeat_n("script-src 'self'", 16));
+    let lint = lint_headers(&[&v.join(",")], &[]).remove(0);
+    assert_eq!(find(&lint, "not-combined").map(|f| f.policy_index), Some(0));
+    assert_eq!(
+        find(&lint, "unsafe-inline").map(|f| f.severity),
+        Some(Severity::High)
+    );
+    // At the cap they are still combined.
+    let lint = lint_headers(&[&v[..16].join(",")], &[]).remove(0);
+    assert!(find(&lint, "not-combined").is_none());
+    assert_eq!(
+        find(&lint, "unsafe-inline").map(|f| f.severity),
+        Some(Severity::Info)
+    );
+}
+
 proptest! {
     #[test]
     fn any_text_is_read_without_panicking(s in ".{0,200}", t in ".{0,80}") {
