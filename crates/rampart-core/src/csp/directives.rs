@@ -79,6 +79,24 @@ pub(crate) const KNOWN_DIRECTIVES: &[DirectiveInfo] = &[
     d("plugin-types", tok(0, usize::MAX), false, true),
 ];
 
+/// Sandbox flags browsers know (HTML's sandboxing flag set); others are ignored.
+pub(crate) const SANDBOX_FLAGS: &[&str] = &[
+    "allow-downloads",
+    "allow-forms",
+    "allow-modals",
+    "allow-orientation-lock",
+    "allow-pointer-lock",
+    "allow-popups",
+    "allow-popups-to-escape-sandbox",
+    "allow-presentation",
+    "allow-same-origin",
+    "allow-scripts",
+    "allow-storage-access-by-user-activation",
+    "allow-top-navigation",
+    "allow-top-navigation-by-user-activation",
+    "allow-top-navigation-to-custom-protocols",
+];
+
 pub(crate) fn directive_info(name: &str) -> Option<&'static DirectiveInfo> {
     KNOWN_DIRECTIVES.iter().find(|i| i.name == name)
 }

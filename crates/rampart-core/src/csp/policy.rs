@@ -143,9 +143,10 @@ fn check_token(name: &str, t: &str, setting: &str) -> Result<(), ConfigError> {
         "report-to" => (!is_group_name(t)).then(|| {
             format!("{t:?} is not a reporting group name; use letters, digits, `-` and `_` (e.g. csp-endpoint)")
         }),
-        "sandbox" => (!t.starts_with("allow-")).then(|| {
-            format!("{t:?} is not a sandbox flag; flags look like allow-scripts or allow-forms")
-        }),
+        "sandbox" => (!super::directives::SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
+            .then(|| {
+                format!("{t:?} is not a sandbox flag browsers know (allow-scripts, allow-forms, allow-same-origin, …)")
+            }),
         "require-trusted-types-for" => (t != "'script'")
             .then(|| format!("{t:?}: the only value is 'script' (with single quotes)")),
         _ => None,

@@ -220,29 +220,11 @@ fn weak_nonce(directive: &str, nonce: &str, found: &mut Vec<Finding>) {
     }
 }
 
-/// Sandbox flags browsers know (HTML's sandboxing flag set); others are ignored.
-const SANDBOX_FLAGS: &[&str] = &[
-    "allow-downloads",
-    "allow-forms",
-    "allow-modals",
-    "allow-orientation-lock",
-    "allow-pointer-lock",
-    "allow-popups",
-    "allow-popups-to-escape-sandbox",
-    "allow-presentation",
-    "allow-same-origin",
-    "allow-scripts",
-    "allow-storage-access-by-user-activation",
-    "allow-top-navigation",
-    "allow-top-navigation-by-user-activation",
-    "allow-top-navigation-to-custom-protocols",
-];
-
 /// Why a browser would ignore a value of a token directive, if it would.
 /// (Relative report URLs are resolved against the page, so they stand.)
 fn served_token_problem(directive: &str, t: &str) -> Option<String> {
     match directive {
-        "sandbox" => (!SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
+        "sandbox" => (!super::directives::SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
             .then(|| format!("{t} is not a sandbox flag")),
         "report-uri" => (t.starts_with('\'') || t.starts_with('"'))
             .then(|| format!("{t} is quoted, so it is not a URL")),

@@ -135,7 +135,7 @@ fn evaluator_test_cases_agree_or_differ_on_purpose() {
             checked += 1;
             continue;
         }
-        let ok = if ty == "NONE" {
+        if ty == "NONE" {
             let f = function(test);
             let raised: Vec<&Finding> = match f {
                 "evaluateForFailure" => findings
@@ -157,7 +157,7 @@ fn evaluator_test_cases_agree_or_differ_on_purpose() {
                         .collect()
                 }
             };
-            raised.is_empty() || {
+            if !raised.is_empty() {
                 failures.push(format!(
                     "{policy:?} ({test}): Evaluator raises nothing; rampart raises {:?}",
                     raised
@@ -165,7 +165,6 @@ fn evaluator_test_cases_agree_or_differ_on_purpose() {
                         .map(|f| (f.check, f.severity, f.directive.as_str()))
                         .collect::<Vec<_>>()
                 ));
-                false
             }
         } else {
             let want = severity(sev);
@@ -177,9 +176,7 @@ fn evaluator_test_cases_agree_or_differ_on_purpose() {
                 .iter()
                 .filter(|f| mapped(ty, Some(&f.directive), sev).contains(&f.check))
                 .collect::<Vec<_>>();
-            if checks.iter().any(|f| f.severity == want) {
-                true
-            } else {
+            if !checks.iter().any(|f| f.severity == want) {
                 failures.push(format!(
                     "{policy:?} ({ty} {sev}, {test}): rampart raises {checks:?}; all: {:?}",
                     findings
@@ -187,10 +184,8 @@ fn evaluator_test_cases_agree_or_differ_on_purpose() {
                         .map(|f| (f.check, f.severity, f.directive.as_str()))
                         .collect::<Vec<_>>()
                 ));
-                false
             }
-        };
-        let _ = ok;
+        }
         checked += 1;
     }
     let stale: Vec<&Vec<&str>> = differences

@@ -81,6 +81,7 @@ fn validation_errors() {
         ("report-to a b", "exactly 1"),
         ("report-uri javascript:alert(1)", "report URL"),
         ("sandbox scripts", "sandbox flag"),
+        ("sandbox allow-scriptz", "sandbox flag"),
         ("require-trusted-types-for script", "'script'"),
         ("img-src", "no sources"),
     ] {
