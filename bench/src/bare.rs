@@ -187,11 +187,10 @@ pub fn router(same_headers: bool) -> Router {
         .route("/static/js/script.js", get(script))
         .route("/health", get(health))
         .with_state(state);
-    let app = if same_headers {
+    if same_headers {
         let extra = Arc::new(SeedHeaderBytes::new());
         app.layer(axum::middleware::from_fn_with_state(extra, add_headers))
     } else {
         app
-    };
-    app
+    }
 }

@@ -66,9 +66,24 @@ fn main() {
                 .unwrap(),
         }
     };
-    for _ in 0..n {
-        let res = rampart_bench::run(&mut router, make(&kind));
-        assert_eq!(res.status(), 200);
-        drop(rampart_bench::body_string(res));
-    }
+    // THREADS=k: k threads share the app (each its clone of the router), as a
+    // multi-threaded server's workers do; shows costs that only contention adds.
+    let threads: usize = std::env::var("THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(1);
+    let make = &make;
+    let kind = &kind;
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let mut router = router.clone();
+            s.spawn(move || {
+                for _ in 0..n / threads {
+                    let res = rampart_bench::run(&mut router, make(kind));
+                    assert_eq!(res.status(), 200);
+                    drop(rampart_bench::body_string(res));
+                }
+            });
+        }
+    });
 }

@@ -4,6 +4,7 @@
 //!
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -55,7 +56,8 @@ pub fn build(cfg: SeedConfig) -> Result<Seed, ConfigError> {
         app = app.route_service(uri, CspReportService::new(collector));
     }
     let app = app
-        .with_state(state.clone())
+        // One Arc per request for the handlers' `State`, not one per field.
+        .with_state(Arc::new(state.clone()))
         .layer(CsrfLayer::new(csrf))
         .layer(SecureHeadersLayer::new(headers.clone()));
     Ok(Seed {
@@ -102,7 +104,7 @@ fn render(state: &SeedState, name: &str, ctx: minijinja::Value) -> axum::respons
 }
 
 async fn index(
-    State(state): State<SeedState>,
+    State(state): State<Arc<SeedState>>,
     nonce: CspNonce,
     csrf: CsrfToken,
 ) -> axum::response::Response {
@@ -113,7 +115,10 @@ async fn index(
     )
 }
 
-async fn login_form(State(state): State<SeedState>, csrf: CsrfToken) -> axum::response::Response {
+async fn login_form(
+    State(state): State<Arc<SeedState>>,
+    csrf: CsrfToken,
+) -> axum::response::Response {
     render(
         &state,
         "login.html",
@@ -122,14 +127,12 @@ async fn login_form(State(state): State<SeedState>, csrf: CsrfToken) -> axum::re
 }
 
 async fn login(
-    State(state): State<SeedState>,
+    State(state): State<Arc<SeedState>>,
     csrf: CsrfToken,
-    headers: axum::http::HeaderMap,
+    ContentType(content_type): ContentType,
     body: axum::body::Bytes,
 ) -> axum::response::Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = content_type.as_ref().and_then(|v| v.to_str().ok());
     let form = match Login::from_body(content_type, body).await {
         Ok(form) => form,
         Err((status, why)) => {
@@ -144,17 +147,36 @@ async fn login(
     Html(welcome_page(&form.username)).into_response()
 }
 
+/// The request's `Content-Type`, without copying the rest of its headers.
+struct ContentType(Option<header::HeaderValue>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ContentType {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ContentType(
+            parts.headers.get(header::CONTENT_TYPE).cloned(),
+        ))
+    }
+}
+
 async fn echo(Json(body): Json<serde_json::Value>) -> Json<serde_json::Value> {
     Json(body)
 }
 
-async fn put_item(State(state): State<SeedState>, Path(id): Path<u64>) -> Json<serde_json::Value> {
+async fn put_item(
+    State(state): State<Arc<SeedState>>,
+    Path(id): Path<u64>,
+) -> Json<serde_json::Value> {
     state.item_writes.fetch_add(1, Ordering::SeqCst);
     Json(serde_json::json!({ "id": id, "updated": true }))
 }
 
 async fn delete_item(
-    State(state): State<SeedState>,
+    State(state): State<Arc<SeedState>>,
     Path(id): Path<u64>,
 ) -> Json<serde_json::Value> {
     state.item_writes.fetch_add(1, Ordering::SeqCst);

@@ -240,18 +240,21 @@ impl Login {
 
 /// The page after a successful login, the user name HTML-escaped.
 pub fn welcome_page(username: &str) -> String {
-    let name: String = username
-        .chars()
-        .map(|c| match c {
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '&' => "&amp;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!("<!doctype html><title>Welcome</title><p id=\"welcome\">welcome {name}</p>")
+    const HEAD: &str = "<!doctype html><title>Welcome</title><p id=\"welcome\">welcome ";
+    let mut page = String::with_capacity(HEAD.len() + username.len() + 8);
+    page.push_str(HEAD);
+    for c in username.chars() {
+        match c {
+            '<' => page.push_str("&lt;"),
+            '>' => page.push_str("&gt;"),
+            '&' => page.push_str("&amp;"),
+            '"' => page.push_str("&quot;"),
+            '\'' => page.push_str("&#39;"),
+            c => page.push(c),
+        }
+    }
+    page.push_str("</p>");
+    page
 }
 
 /// Parses `--addr HOST:PORT`, `--config FILE`, `--csp-report-uri PATH` and

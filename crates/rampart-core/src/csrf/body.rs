@@ -30,6 +30,13 @@ fn content_type(headers: &HeaderMap) -> Option<mime::Mime> {
 
 /// The body format, when its content type can carry a token.
 pub(crate) fn kind(headers: &HeaderMap) -> Option<BodyKind> {
+    // What browsers send for a plain form, matched before the general parser.
+    if headers.get(http::header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+    }) {
+        return Some(BodyKind::UrlEncoded);
+    }
     let ct = content_type(headers)?;
     if ct.type_() == mime::APPLICATION && ct.subtype() == mime::WWW_FORM_URLENCODED {
         Some(BodyKind::UrlEncoded)

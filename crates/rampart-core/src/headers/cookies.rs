@@ -1,5 +1,7 @@
 //! Hardening of the `Set-Cookie` headers an application emits.
 
+use std::sync::{Arc, RwLock};
+
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
 
@@ -32,6 +34,68 @@ pub struct CookieHardening {
     pub(crate) exclude: Vec<String>,
     /// Names that get no `HttpOnly` (script must read them); other attributes apply.
     pub(crate) script_readable: Vec<String>,
+    /// What hardening adds to a cookie, by its name and attributes.
+    verdicts: Verdicts,
+}
+
+/// Hardening's verdicts by a cookie's name and attribute text: the value never
+/// changes a verdict, so a cookie an app sets on every response (rampart's own
+/// CSRF cookie, a session cookie) is parsed once, not per response. Bounded: a
+/// cookie whose attributes change per response (`Expires`) is parsed each time.
+#[derive(Clone, Default)]
+struct Verdicts(Arc<RwLock<Vec<Verdict>>>);
+
+struct Verdict {
+    name: Box<str>,
+    attributes: Box<str>,
+    secure_request: bool,
+    /// The attributes to append; `None`: leave the cookie as it is.
+    extra: Option<Box<str>>,
+}
+
+/// Most verdicts kept per configuration.
+const MAX_VERDICTS: usize = 16;
+
+impl std::fmt::Debug for Verdicts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.read().map_or(0, |v| v.len());
+        write!(f, "Verdicts({n} kept)")
+    }
+}
+
+impl Verdicts {
+    fn get(&self, name: &str, attributes: &str, secure_request: bool) -> Option<Option<Box<str>>> {
+        let kept = self.0.read().ok()?;
+        kept.iter()
+            .find(|v| {
+                v.secure_request == secure_request
+                    && *v.name == *name
+                    && *v.attributes == *attributes
+            })
+            .map(|v| v.extra.clone())
+    }
+
+    fn keep(&self, name: &str, attributes: &str, secure_request: bool, extra: Option<&str>) {
+        if let Ok(mut kept) = self.0.write() {
+            if kept.len() < MAX_VERDICTS {
+                kept.push(Verdict {
+                    name: name.into(),
+                    attributes: attributes.into(),
+                    secure_request,
+                    extra: extra.map(Into::into),
+                });
+            }
+        }
+    }
+}
+
+/// A `Set-Cookie` text's name and its attributes (from the first `;`), the
+/// two parts a hardening verdict depends on; `None` when there is no `=`
+/// before the attributes (the cookie crate decides what that means).
+fn name_and_attributes(text: &str) -> Option<(&str, &str)> {
+    let end = text.find(';').unwrap_or(text.len());
+    let eq = text[..end].find('=')?;
+    Some((&text[..eq], &text[end..]))
 }
 
 impl Default for CookieHardening {
@@ -44,6 +108,7 @@ impl Default for CookieHardening {
             exclude: Vec::new(),
             // The CSRF token cookie for single-page apps must stay readable by script.
             script_readable: vec![crate::csrf::JS_COOKIE_NAME.to_string()],
+            verdicts: Verdicts::default(),
         }
     }
 }
@@ -79,6 +144,7 @@ impl CookieHardening {
     /// ```
     pub fn script_readable(mut self, name: &str) -> Self {
         self.script_readable.push(name.to_string());
+        self.verdicts = Verdicts::default();
         self
     }
 
@@ -93,6 +159,7 @@ impl CookieHardening {
     /// ```
     pub fn http_only(mut self, yes: bool) -> Self {
         self.http_only = yes;
+        self.verdicts = Verdicts::default();
         self
     }
 
@@ -107,6 +174,7 @@ impl CookieHardening {
     /// ```
     pub fn secure(mut self, yes: bool) -> Self {
         self.secure = yes;
+        self.verdicts = Verdicts::default();
         self
     }
 
@@ -122,6 +190,7 @@ impl CookieHardening {
     /// assert_eq!(h["set-cookie"], "sid=1; HttpOnly; SameSite=Strict");
     /// ```
     pub fn same_site(mut self, value: Option<cookie::SameSite>) -> Self {
+        self.verdicts = Verdicts::default();
         self.same_site = value.map(|s| match s {
             cookie::SameSite::Lax => "Lax",
             cookie::SameSite::Strict => "Strict",
@@ -141,6 +210,7 @@ impl CookieHardening {
     /// ```
     pub fn exclude(mut self, name: &str) -> Self {
         self.exclude.push(name.to_string());
+        self.verdicts = Verdicts::default();
         self
     }
 
@@ -170,9 +240,31 @@ impl CookieHardening {
 
     fn harden(&self, value: &HeaderValue, secure_request: bool) -> Option<HeaderValue> {
         let text = value.to_str().ok()?;
+        let key = name_and_attributes(text);
+        let extra = match key.and_then(|(n, a)| self.verdicts.get(n, a, secure_request)) {
+            Some(extra) => extra,
+            None => {
+                let extra = self.verdict(text, secure_request)?;
+                if let Some((name, attributes)) = key {
+                    self.verdicts
+                        .keep(name, attributes, secure_request, extra.as_deref());
+                }
+                extra.map(Into::into)
+            }
+        }?;
+        let mut s = String::with_capacity(text.len() + extra.len());
+        s.push_str(text.trim_end_matches([';', ' ']));
+        s.push_str(&extra);
+        HeaderValue::try_from(s).ok()
+    }
+
+    /// What to append to this cookie, read by the `cookie` crate: `Some(None)`
+    /// when it has every attribute already or is excluded; `None` when the
+    /// crate cannot read it (left alone, uncached).
+    fn verdict(&self, text: &str, secure_request: bool) -> Option<Option<String>> {
         let parsed = cookie::Cookie::parse(text).ok()?;
         if self.exclude.iter().any(|n| n == parsed.name()) {
-            return None;
+            return Some(None);
         }
         let mut extra = String::new();
         if self.http_only
@@ -194,13 +286,7 @@ impl CookieHardening {
         if secure_request && (self.secure || same_site_none) && parsed.secure().is_none() {
             extra.push_str("; Secure");
         }
-        if extra.is_empty() {
-            return None;
-        }
-        let mut s = String::with_capacity(text.len() + extra.len());
-        s.push_str(text.trim_end_matches([';', ' ']));
-        s.push_str(&extra);
-        HeaderValue::try_from(s).ok()
+        Some((!extra.is_empty()).then_some(extra))
     }
 }
 
@@ -257,5 +343,54 @@ mod tests {
             run(&h, "a=1; SameSite=None", true),
             "a=1; SameSite=None; HttpOnly; Secure"
         );
+    }
+
+    #[test]
+    fn a_remembered_verdict_gives_what_parsing_gives() {
+        let h = CookieHardening::default();
+        // Same name and attributes, other values: the second is served from
+        // the verdicts and hardened alike; the request's security is part of
+        // the key.
+        assert_eq!(
+            run(&h, "sid=1; Path=/", true),
+            "sid=1; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            run(&h, "sid=2; Path=/", true),
+            "sid=2; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        assert_eq!(
+            run(&h, "sid=3; Path=/", false),
+            "sid=3; Path=/; HttpOnly; SameSite=Lax"
+        );
+        assert_eq!(
+            run(&h, "sid=4; Path=/; HttpOnly; SameSite=Lax", false),
+            "sid=4; Path=/; HttpOnly; SameSite=Lax"
+        );
+        // Another name with the same attributes has its own verdict.
+        assert_eq!(
+            run(&h, "csrf-token=5; Path=/", false),
+            "csrf-token=5; Path=/; SameSite=Lax"
+        );
+        // A setter on a clone never reuses the verdicts of the old settings.
+        let h2 = h.clone().exclude("sid");
+        assert_eq!(run(&h2, "sid=6; Path=/", true), "sid=6; Path=/");
+        assert_eq!(
+            run(&h, "sid=7; Path=/", true),
+            "sid=7; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+    }
+
+    #[test]
+    fn attributes_that_change_per_response_are_hardened_past_the_bound() {
+        let h = CookieHardening::default();
+        for i in 0..(MAX_VERDICTS * 2) {
+            let v = format!(
+                "sid=1; Expires=Wed, 0{} Jan 2031 00:00:{i:02} GMT",
+                i % 9 + 1
+            );
+            assert_eq!(run(&h, &v, false), format!("{v}; HttpOnly; SameSite=Lax"));
+        }
+        assert_eq!(h.verdicts.0.read().unwrap().len(), MAX_VERDICTS);
     }
 }
