@@ -186,50 +186,43 @@ impl Login {
         body: bytes::Bytes,
     ) -> Result<Login, FormError> {
         let ct = content_type.unwrap_or("");
-        let essence = ct
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let essence = ct.split(';').next().unwrap_or("").trim();
         let mut username = None;
         let mut password = None;
-        let mut take = |name: &str, value: String| match name {
-            "username" => username = Some(value),
-            "password" => password = Some(value),
+        let mut take = |name: &str, value: std::borrow::Cow<'_, str>| match name {
+            "username" => username = Some(value.into_owned()),
+            "password" => password = Some(value.into_owned()),
             _ => {}
         };
-        match essence.as_str() {
-            "application/x-www-form-urlencoded" => {
-                for (k, v) in form_urlencoded::parse(&body) {
-                    take(&k, v.into_owned());
-                }
+        let is = |mime: &str| essence.eq_ignore_ascii_case(mime);
+        if is("application/x-www-form-urlencoded") {
+            for (k, v) in form_urlencoded::parse(&body) {
+                take(&k, v);
             }
-            "multipart/form-data" => {
-                let boundary =
-                    multer::parse_boundary(ct).map_err(|_| (400, "no multipart boundary"))?;
-                let stream =
-                    futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-                let mut form = multer::Multipart::with_constraints(
-                    stream,
-                    boundary,
-                    multer::Constraints::new()
-                        .size_limit(multer::SizeLimit::new().per_field(MAX_FIELD as u64)),
-                );
-                while let Some(field) = form
-                    .next_field()
+        } else if is("multipart/form-data") {
+            let boundary =
+                multer::parse_boundary(ct).map_err(|_| (400, "no multipart boundary"))?;
+            let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+            let mut form = multer::Multipart::with_constraints(
+                stream,
+                boundary,
+                multer::Constraints::new()
+                    .size_limit(multer::SizeLimit::new().per_field(MAX_FIELD as u64)),
+            );
+            while let Some(field) = form
+                .next_field()
+                .await
+                .map_err(|_| (400, "not a multipart form"))?
+            {
+                let name = field.name().unwrap_or("").to_string();
+                let text = field
+                    .text()
                     .await
-                    .map_err(|_| (400, "not a multipart form"))?
-                {
-                    let name = field.name().unwrap_or("").to_string();
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|_| (400, "not a multipart form"))?;
-                    take(&name, text);
-                }
+                    .map_err(|_| (400, "not a multipart form"))?;
+                take(&name, text.into());
             }
-            _ => return Err((415, "expected a form (urlencoded or multipart)")),
+        } else {
+            return Err((415, "expected a form (urlencoded or multipart)"));
         }
         match (username, password) {
             (Some(username), Some(password)) => Ok(Login { username, password }),

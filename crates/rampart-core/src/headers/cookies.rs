@@ -1,6 +1,6 @@
 //! Hardening of the `Set-Cookie` headers an application emits.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderValue};
@@ -42,8 +42,10 @@ pub struct CookieHardening {
 /// changes a verdict, so a cookie an app sets on every response (rampart's own
 /// CSRF cookie, a session cookie) is parsed once, not per response. Bounded: a
 /// cookie whose attributes change per response (`Expires`) is parsed each time.
+/// Write-once slots, so reading them takes no lock that the server's threads
+/// would contend for.
 #[derive(Clone, Default)]
-struct Verdicts(Arc<RwLock<Vec<Verdict>>>);
+struct Verdicts(Arc<[OnceLock<Verdict>; MAX_VERDICTS]>);
 
 struct Verdict {
     name: Box<str>,
@@ -58,35 +60,48 @@ const MAX_VERDICTS: usize = 16;
 
 impl std::fmt::Debug for Verdicts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.0.read().map_or(0, |v| v.len());
-        write!(f, "Verdicts({n} kept)")
+        write!(f, "Verdicts({} kept)", self.kept().count())
     }
 }
 
 impl Verdicts {
-    fn get(&self, name: &str, attributes: &str, secure_request: bool) -> Option<Option<Box<str>>> {
-        let kept = self.0.read().ok()?;
-        kept.iter()
+    fn kept(&self) -> impl Iterator<Item = &Verdict> {
+        self.0.iter().map_while(OnceLock::get)
+    }
+
+    fn get(&self, name: &str, attributes: &str, secure_request: bool) -> Option<Option<&str>> {
+        self.kept()
             .find(|v| {
                 v.secure_request == secure_request
                     && *v.name == *name
                     && *v.attributes == *attributes
             })
-            .map(|v| v.extra.clone())
+            .map(|v| v.extra.as_deref())
     }
 
     fn keep(&self, name: &str, attributes: &str, secure_request: bool, extra: Option<&str>) {
-        if let Ok(mut kept) = self.0.write() {
-            if kept.len() < MAX_VERDICTS {
-                kept.push(Verdict {
-                    name: name.into(),
-                    attributes: attributes.into(),
-                    secure_request,
-                    extra: extra.map(Into::into),
-                });
+        let mut verdict = Verdict {
+            name: name.into(),
+            attributes: attributes.into(),
+            secure_request,
+            extra: extra.map(Into::into),
+        };
+        for slot in self.0.iter() {
+            match slot.set(verdict) {
+                Ok(()) => return,
+                // Taken (maybe just now, by another thread): try the next one.
+                Err(v) => verdict = v,
             }
         }
     }
+}
+
+/// The cookie with `extra` attributes after its own.
+fn appended(text: &str, extra: &str) -> Option<HeaderValue> {
+    let mut s = String::with_capacity(text.len() + extra.len());
+    s.push_str(text.trim_end_matches([';', ' ']));
+    s.push_str(extra);
+    HeaderValue::try_from(s).ok()
 }
 
 /// A `Set-Cookie` text's name and its attributes (from the first `;`), the
@@ -242,20 +257,17 @@ impl CookieHardening {
         let text = value.to_str().ok()?;
         let key = name_and_attributes(text);
         let extra = match key.and_then(|(n, a)| self.verdicts.get(n, a, secure_request)) {
-            Some(extra) => extra,
+            Some(extra) => extra?,
             None => {
                 let extra = self.verdict(text, secure_request)?;
                 if let Some((name, attributes)) = key {
                     self.verdicts
                         .keep(name, attributes, secure_request, extra.as_deref());
                 }
-                extra.map(Into::into)
+                return extra.and_then(|extra| appended(text, &extra));
             }
-        }?;
-        let mut s = String::with_capacity(text.len() + extra.len());
-        s.push_str(text.trim_end_matches([';', ' ']));
-        s.push_str(&extra);
-        HeaderValue::try_from(s).ok()
+        };
+        appended(text, extra)
     }
 
     /// What to append to this cookie, read by the `cookie` crate: `Some(None)`
@@ -391,6 +403,6 @@ mod tests {
             );
             assert_eq!(run(&h, &v, false), format!("{v}; HttpOnly; SameSite=Lax"));
         }
-        assert_eq!(h.verdicts.0.read().unwrap().len(), MAX_VERDICTS);
+        assert_eq!(h.verdicts.kept().count(), MAX_VERDICTS);
     }
 }

@@ -197,7 +197,10 @@ impl TemplateContext {
     pub fn minijinja(&self) -> minijinja::Value {
         // One object whose functions are made when a template looks them up,
         // so a page pays only for the functions it calls.
-        minijinja::Value::from_object(MinijinjaFunctions(self.clone()))
+        minijinja::Value::from_object(MinijinjaFunctions {
+            context: self.clone(),
+            made: Default::default(),
+        })
     }
 
     /// The context's values for tera, to extend a page's own context with:
@@ -244,51 +247,51 @@ fn missing(what: &str, setter: &str) -> &'static str {
     ""
 }
 
+/// The template functions' names, in the order of [`MinijinjaFunctions::made`].
+#[cfg(feature = "minijinja")]
+const FUNCTIONS: [&str; 6] = [
+    "csp_nonce",
+    "csp_style_nonce",
+    "csrf_token",
+    "csrf_input",
+    "csrf_meta",
+    "csrf_hx_headers",
+];
+
 /// [`TemplateContext::minijinja`]: the context as a map of functions.
 #[cfg(feature = "minijinja")]
 #[derive(Debug)]
-struct MinijinjaFunctions(TemplateContext);
+struct MinijinjaFunctions {
+    context: TemplateContext,
+    /// Each function, made on its first lookup and reused by later ones (a
+    /// page writes `csp_nonce()` once per script).
+    made: [std::sync::OnceLock<minijinja::Value>; FUNCTIONS.len()],
+}
 
 #[cfg(feature = "minijinja")]
 impl MinijinjaFunctions {
-    fn names(&self) -> Vec<&'static str> {
-        let c = &self.0;
-        let mut names = Vec::new();
-        if c.nonce.is_some() {
-            names.push("csp_nonce");
+    /// Whether the function at `index` has the handle it renders from.
+    fn has(&self, index: usize) -> bool {
+        let c = &self.context;
+        match index {
+            0 => c.nonce.is_some(),
+            1 => c.nonce.is_some() || c.style_nonce.is_some(),
+            _ => c.csrf.is_some(),
         }
-        if c.nonce.is_some() || c.style_nonce.is_some() {
-            names.push("csp_style_nonce");
-        }
-        if c.csrf.is_some() {
-            names.extend(["csrf_token", "csrf_input", "csrf_meta", "csrf_hx_headers"]);
-        }
-        names
     }
 
-    fn function(self: &std::sync::Arc<Self>, name: &str) -> Option<minijinja::Value> {
-        use minijinja::Value;
-        let c = &self.0;
-        let me = self.clone();
-        Some(match name {
-            "csp_nonce" if c.nonce.is_some() => {
-                Value::from_function(move || me.0.csp_nonce().to_owned())
-            }
-            "csp_style_nonce" if c.nonce.is_some() || c.style_nonce.is_some() => {
-                Value::from_function(move || me.0.csp_style_nonce().to_owned())
-            }
-            "csrf_token" if c.csrf.is_some() => Value::from_function(move || me.0.csrf_token()),
-            "csrf_input" if c.csrf.is_some() => {
-                Value::from_function(move || Value::from_safe_string(me.0.csrf_input().0))
-            }
-            "csrf_meta" if c.csrf.is_some() => {
-                Value::from_function(move || Value::from_safe_string(me.0.csrf_meta().0))
-            }
-            "csrf_hx_headers" if c.csrf.is_some() => {
-                Value::from_function(move || Value::from_safe_string(me.0.csrf_hx_headers().0))
-            }
-            _ => return None,
-        })
+    fn function(&self, name: &str) -> Option<minijinja::Value> {
+        let index = FUNCTIONS.iter().position(|f| *f == name)?;
+        if !self.has(index) {
+            return None;
+        }
+        let made = self.made[index].get_or_init(|| {
+            minijinja::Value::from_object(Function {
+                context: self.context.clone(),
+                index,
+            })
+        });
+        Some(made.clone())
     }
 }
 
@@ -304,11 +307,53 @@ impl minijinja::value::Object for MinijinjaFunctions {
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
         minijinja::value::Enumerator::Values(
-            self.names()
-                .into_iter()
-                .map(minijinja::Value::from)
+            (0..FUNCTIONS.len())
+                .filter(|&i| self.has(i))
+                .map(|i| minijinja::Value::from(FUNCTIONS[i]))
                 .collect(),
         )
+    }
+}
+
+/// One template function of a [`MinijinjaFunctions`], called without arguments.
+#[cfg(feature = "minijinja")]
+#[derive(Debug)]
+struct Function {
+    context: TemplateContext,
+    index: usize,
+}
+
+#[cfg(feature = "minijinja")]
+impl minijinja::value::Object for Function {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+
+    fn call(
+        self: &std::sync::Arc<Self>,
+        _: &mut minijinja::State<'_, '_>,
+        args: &[minijinja::Value],
+    ) -> Result<minijinja::Value, minijinja::Error> {
+        use minijinja::Value;
+        if !args.is_empty() {
+            return Err(minijinja::Error::new(
+                minijinja::ErrorKind::TooManyArguments,
+                format!("{}() takes no arguments", FUNCTIONS[self.index]),
+            ));
+        }
+        let c = &self.context;
+        Ok(match self.index {
+            0 => Value::from(c.csp_nonce()),
+            1 => Value::from(c.csp_style_nonce()),
+            2 => Value::from(c.csrf_token()),
+            3 => Value::from_safe_string(c.csrf_input().0),
+            4 => Value::from_safe_string(c.csrf_meta().0),
+            _ => Value::from_safe_string(c.csrf_hx_headers().0),
+        })
+    }
+
+    fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<function {}>", FUNCTIONS[self.index])
     }
 }
 

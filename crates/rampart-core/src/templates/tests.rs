@@ -153,6 +153,34 @@ fn minijinja_functions_render_markup_unescaped_and_make_nothing_unasked() {
     assert!(!req.may_owe_headers());
 }
 
+#[cfg(feature = "minijinja")]
+#[test]
+fn minijinja_functions_called_twice_mask_twice_and_take_no_arguments() {
+    let c = csrf();
+    let (req, t) = token(&c);
+    let nonce = CspNonce::default();
+    let rampart = TemplateContext::new().nonce(&nonce).csrf(&t).minijinja();
+    let env = minijinja::Environment::new();
+    let html = env
+        .render_str(
+            r#"{{ csrf_input() }}{{ csrf_input() }}<script nonce="{{ csp_nonce() }}"></script><script nonce="{{ csp_nonce() }}"></script>"#,
+            rampart.clone(),
+        )
+        .unwrap();
+    // The same function looked up twice masks the token afresh each call; the
+    // nonce is the response's one nonce both times.
+    let values: Vec<&str> = html.split("value=\"").skip(1).map(|v| &v[..86]).collect();
+    assert_eq!(values.len(), 2, "{html}");
+    assert_ne!(values[0], values[1], "{html}");
+    let cookie = cookie(&c, &req);
+    for v in values {
+        assert!(verifies(&c, &cookie, v), "{v} does not verify");
+    }
+    assert_eq!(html.matches(nonce.value()).count(), 2, "{html}");
+    let err = env.render_str("{{ csp_nonce(1) }}", rampart).unwrap_err();
+    assert_eq!(err.kind(), minijinja::ErrorKind::TooManyArguments);
+}
+
 #[cfg(feature = "tera")]
 #[test]
 fn tera_values_render_markup_with_the_safe_filter() {
