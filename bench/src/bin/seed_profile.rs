@@ -2,6 +2,7 @@
 //! endpoint under valgrind: `seed_profile get|get-new|post N` (`get-new`: a
 //! first visit, without the cookie); `bare-get`, `bare-get-new`, `bare-post`
 //! drive the bare app that sends the same bytes (`rampart_bench::bare`).
+//! `THREADS=2` runs them on two threads sharing the app.
 #![allow(dead_code)]
 
 use rampart_seed::axum_app as app;
