@@ -111,12 +111,14 @@ load() {
   rm -f "$res"/wrk-*.txt
   for r in $(seq 1 "$ROUNDS"); do
     # The seed app and the bytes-matched app run back to back (their ratio is
-    # the figure judged, and this shared machine drifts within minutes), in
-    # alternating order; the pair runs first in some rounds and last in others.
+    # the figure judged, and this shared machine drifts within minutes). Over
+    # any even number of rounds the pair runs first in half of them and the
+    # seed app leads it in half (rounds 1-4: pair first/last/first/last, seed
+    # first/second/second/first).
     local pair=(seed bytes) others=(bare flask)
-    (( r % 2 == 0 )) && pair=(bytes seed) && others=(flask bare)
+    case $(( (r - 1) % 4 )) in 1|2) pair=(bytes seed) others=(flask bare) ;; esac
     local order=("${pair[@]}" "${others[@]}")
-    (( (r - 1) / 2 % 2 == 1 )) && order=("${others[@]}" "${pair[@]}")
+    if (( r % 2 == 0 )); then order=("${others[@]}" "${pair[@]}"); fi
     # get: a first visit (no cookie); getc: a returning visitor (cookie sent);
     # post: the login form with its token (a returning visitor too).
     for ep in get getc post; do

@@ -40,10 +40,11 @@ pub struct CookieHardening {
 
 /// Hardening's verdicts by a cookie's name and attribute text: the value never
 /// changes a verdict, so a cookie an app sets on every response (rampart's own
-/// CSRF cookie, a session cookie) is parsed once, not per response. Bounded: a
-/// cookie whose attributes change per response (`Expires`) is parsed each time.
-/// Write-once slots, so reading them takes no lock that the server's threads
-/// would contend for.
+/// CSRF cookie, a session cookie) is parsed once, not per response. Write-once
+/// slots, so reading them takes no lock that the server's threads would contend
+/// for; bounded, and never refilled: attributes that change per response
+/// (`Expires`) or are long (an app echoing request data into `Path`) are not
+/// kept, so they cannot fill the slots and leave the steady cookies unkept.
 #[derive(Clone, Default)]
 struct Verdicts(Arc<[OnceLock<Verdict>; MAX_VERDICTS]>);
 
@@ -57,6 +58,9 @@ struct Verdict {
 
 /// Most verdicts kept per configuration.
 const MAX_VERDICTS: usize = 16;
+
+/// Longest attribute text whose verdict is kept.
+const MAX_KEPT_ATTRIBUTES: usize = 256;
 
 impl std::fmt::Debug for Verdicts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,6 +84,14 @@ impl Verdicts {
     }
 
     fn keep(&self, name: &str, attributes: &str, secure_request: bool, extra: Option<&str>) {
+        if attributes.len() > MAX_KEPT_ATTRIBUTES
+            || attributes
+                .as_bytes()
+                .windows(b"expires".len())
+                .any(|w| w.eq_ignore_ascii_case(b"expires"))
+        {
+            return;
+        }
         let mut verdict = Verdict {
             name: name.into(),
             attributes: attributes.into(),
@@ -87,9 +99,19 @@ impl Verdicts {
             extra: extra.map(Into::into),
         };
         for slot in self.0.iter() {
+            if let Some(kept) = slot.get() {
+                // Another thread kept the same one first: one copy is enough.
+                if kept.secure_request == secure_request
+                    && *kept.name == *name
+                    && *kept.attributes == *attributes
+                {
+                    return;
+                }
+                continue;
+            }
             match slot.set(verdict) {
                 Ok(()) => return,
-                // Taken (maybe just now, by another thread): try the next one.
+                // Taken just now by another thread: try the next one.
                 Err(v) => verdict = v,
             }
         }
@@ -394,7 +416,7 @@ mod tests {
     }
 
     #[test]
-    fn attributes_that_change_per_response_are_hardened_past_the_bound() {
+    fn attributes_that_change_per_response_are_hardened_and_not_kept() {
         let h = CookieHardening::default();
         for i in 0..(MAX_VERDICTS * 2) {
             let v = format!(
@@ -402,6 +424,32 @@ mod tests {
                 i % 9 + 1
             );
             assert_eq!(run(&h, &v, false), format!("{v}; HttpOnly; SameSite=Lax"));
+            let long = format!("p=1; Path=/{}", "a".repeat(MAX_KEPT_ATTRIBUTES + i));
+            assert_eq!(
+                run(&h, &long, false),
+                format!("{long}; HttpOnly; SameSite=Lax")
+            );
+        }
+        assert_eq!(h.verdicts.kept().count(), 0);
+        // The steady cookie is still kept after them, once however often it comes.
+        for _ in 0..3 {
+            assert_eq!(
+                run(&h, "csrf=x; Path=/", false),
+                "csrf=x; Path=/; HttpOnly; SameSite=Lax"
+            );
+        }
+        assert_eq!(h.verdicts.kept().count(), 1);
+    }
+
+    #[test]
+    fn past_the_bound_cookies_are_still_hardened() {
+        let h = CookieHardening::default();
+        for i in 0..(MAX_VERDICTS * 2) {
+            let v = format!("c{i}=1; Path=/");
+            assert_eq!(
+                run(&h, &v, true),
+                format!("{v}; HttpOnly; SameSite=Lax; Secure")
+            );
         }
         assert_eq!(h.verdicts.kept().count(), MAX_VERDICTS);
     }
