@@ -207,8 +207,10 @@ def load_table(res):
             xs = [v["seed"] / v["bytes"] for (e, _), v in per_round.items() if e == ep and "seed" in v and "bytes" in v]
             if xs:
                 m = statistics.median(xs)
+                q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [m, m, m]
                 print(f"\nMedian per-round seed / bytes-matched app, {label}: {m:.1%} "
-                      f"(target {target:.0%}: {'met' if m >= target else 'missed'})")
+                      f"(target {target:.0%}: {'met' if m >= target else 'missed'}; "
+                      f"quartiles {q[0]:.1%} to {q[2]:.1%}, {len(xs)} rounds)")
 
 
 def report(res):
