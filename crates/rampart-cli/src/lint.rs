@@ -292,39 +292,25 @@ mod tests {
     }
 
     #[test]
-    fn a_meta_policy_is_linted_apart_from_the_headers() {
-        let reads = lint_all(
-            vec![
-                ("script-src 'unsafe-inline'".into(), Kind::Header),
-                ("script-src 'none'".into(), Kind::Meta),
-            ],
-            &[],
-        );
-        let ui = reads[0]
-            .findings
-            .iter()
-            .find(|f| f.check == "unsafe-inline")
-            .unwrap();
-        assert_eq!(ui.severity, Severity::High);
-        assert_eq!(reads[1].kind, Kind::Meta);
-    }
-
-    #[test]
-    fn report_only_values_neither_cover_nor_are_covered() {
-        let reads = lint_all(
-            vec![
-                ("script-src 'unsafe-inline'".into(), Kind::Header),
-                ("script-src 'none'".into(), Kind::ReportOnly),
-            ],
-            &[],
-        );
-        let ui = reads[0]
-            .findings
-            .iter()
-            .find(|f| f.check == "unsafe-inline")
-            .unwrap();
-        assert_eq!(ui.severity, Severity::High);
-        assert_eq!(reads[1].kind.disposition(), "report-only");
-        assert!(reads[1].findings.iter().all(|f| f.policy_index == 0));
+    fn meta_and_report_only_values_neither_cover_nor_are_covered() {
+        // A `<meta>` policy applies only below where it stands, a report-only one
+        // blocks nothing: neither lowers a header's finding, and each is its own page.
+        for other in [Kind::Meta, Kind::ReportOnly] {
+            let reads = lint_all(
+                vec![
+                    ("script-src 'unsafe-inline'".into(), Kind::Header),
+                    ("script-src 'none'".into(), other),
+                ],
+                &[],
+            );
+            let ui = reads[0]
+                .findings
+                .iter()
+                .find(|f| f.check == "unsafe-inline")
+                .unwrap();
+            assert_eq!(ui.severity, Severity::High, "{other:?}");
+            assert_eq!(reads[1].kind, other);
+            assert!(reads[1].findings.iter().all(|f| f.policy_index == 0));
+        }
     }
 }

@@ -56,6 +56,14 @@ struct Verdict {
     extra: Option<Box<str>>,
 }
 
+impl Verdict {
+    fn is_for(&self, name: &str, attributes: &str, secure_request: bool) -> bool {
+        self.secure_request == secure_request
+            && *self.name == *name
+            && *self.attributes == *attributes
+    }
+}
+
 /// Most verdicts kept per configuration.
 const MAX_VERDICTS: usize = 16;
 
@@ -75,11 +83,7 @@ impl Verdicts {
 
     fn get(&self, name: &str, attributes: &str, secure_request: bool) -> Option<Option<&str>> {
         self.kept()
-            .find(|v| {
-                v.secure_request == secure_request
-                    && *v.name == *name
-                    && *v.attributes == *attributes
-            })
+            .find(|v| v.is_for(name, attributes, secure_request))
             .map(|v| v.extra.as_deref())
     }
 
@@ -101,10 +105,7 @@ impl Verdicts {
         for slot in self.0.iter() {
             if let Some(kept) = slot.get() {
                 // Another thread kept the same one first: one copy is enough.
-                if kept.secure_request == secure_request
-                    && *kept.name == *name
-                    && *kept.attributes == *attributes
-                {
+                if kept.is_for(name, attributes, secure_request) {
                     return;
                 }
                 continue;
@@ -179,10 +180,8 @@ impl CookieHardening {
     /// CookieHardening::default().script_readable("xsrf").apply(&mut h, false);
     /// assert_eq!(h["set-cookie"], "xsrf=abc; SameSite=Lax");
     /// ```
-    pub fn script_readable(mut self, name: &str) -> Self {
-        self.script_readable.push(name.to_string());
-        self.verdicts = Verdicts::default();
-        self
+    pub fn script_readable(self, name: &str) -> Self {
+        self.changed(|c| c.script_readable.push(name.to_string()))
     }
 
     /// Whether to add `HttpOnly` (default true).
@@ -194,10 +193,8 @@ impl CookieHardening {
     /// CookieHardening::default().http_only(false).apply(&mut h, true);
     /// assert_eq!(h["set-cookie"], "sid=1; SameSite=Lax; Secure");
     /// ```
-    pub fn http_only(mut self, yes: bool) -> Self {
-        self.http_only = yes;
-        self.verdicts = Verdicts::default();
-        self
+    pub fn http_only(self, yes: bool) -> Self {
+        self.changed(|c| c.http_only = yes)
     }
 
     /// Whether to add `Secure` on secure requests (default true).
@@ -209,10 +206,8 @@ impl CookieHardening {
     /// CookieHardening::default().secure(false).apply(&mut h, true); // even on https
     /// assert_eq!(h["set-cookie"], "sid=1; HttpOnly; SameSite=Lax");
     /// ```
-    pub fn secure(mut self, yes: bool) -> Self {
-        self.secure = yes;
-        self.verdicts = Verdicts::default();
-        self
+    pub fn secure(self, yes: bool) -> Self {
+        self.changed(|c| c.secure = yes)
     }
 
     /// The `SameSite` value to add to cookies that have none: `Lax` (default),
@@ -226,14 +221,14 @@ impl CookieHardening {
     /// CookieHardening::default().same_site(Some(SameSite::Strict)).apply(&mut h, false);
     /// assert_eq!(h["set-cookie"], "sid=1; HttpOnly; SameSite=Strict");
     /// ```
-    pub fn same_site(mut self, value: Option<cookie::SameSite>) -> Self {
-        self.verdicts = Verdicts::default();
-        self.same_site = value.map(|s| match s {
-            cookie::SameSite::Lax => "Lax",
-            cookie::SameSite::Strict => "Strict",
-            cookie::SameSite::None => "None",
-        });
-        self
+    pub fn same_site(self, value: Option<cookie::SameSite>) -> Self {
+        self.changed(|c| {
+            c.same_site = value.map(|s| match s {
+                cookie::SameSite::Lax => "Lax",
+                cookie::SameSite::Strict => "Strict",
+                cookie::SameSite::None => "None",
+            })
+        })
     }
 
     /// Leaves the cookie with this name untouched.
@@ -245,8 +240,14 @@ impl CookieHardening {
     /// CookieHardening::default().exclude("theme").apply(&mut h, true);
     /// assert_eq!(h["set-cookie"], "theme=dark");
     /// ```
-    pub fn exclude(mut self, name: &str) -> Self {
-        self.exclude.push(name.to_string());
+    pub fn exclude(self, name: &str) -> Self {
+        self.changed(|c| c.exclude.push(name.to_string()))
+    }
+
+    /// A setting changed: the verdicts of the old settings no longer hold (and
+    /// a clone made before keeps its own).
+    fn changed(mut self, set: impl FnOnce(&mut Self)) -> Self {
+        set(&mut self);
         self.verdicts = Verdicts::default();
         self
     }
@@ -412,6 +413,12 @@ mod tests {
         assert_eq!(
             run(&h, "sid=7; Path=/", true),
             "sid=7; Path=/; HttpOnly; SameSite=Lax; Secure"
+        );
+        // Nor does a setter on the used value itself.
+        let h = h.secure(false);
+        assert_eq!(
+            run(&h, "sid=8; Path=/", true),
+            "sid=8; Path=/; HttpOnly; SameSite=Lax"
         );
     }
 
