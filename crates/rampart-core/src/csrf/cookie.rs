@@ -17,8 +17,9 @@ pub(crate) struct CookieSettings {
     pub(crate) js_readable: bool,
     pub(crate) js_name: String,
     /// The secret's `Set-Cookie` text before and after its value, for plain
-    /// http (`[0]`) and https (`[1]`): serialised once by the `cookie` crate.
-    pub(crate) secret_parts: std::sync::OnceLock<[(String, String); 2]>,
+    /// http (`[0]`) and https (`[1]`), from [`split_secret_cookie`](Self::split_secret_cookie)
+    /// when the layer is built; empty: the `cookie` crate writes each one.
+    pub(crate) secret_parts: [(String, String); 2],
 }
 
 /// Stands for the secret while the `Set-Cookie` text is split around it.
@@ -99,21 +100,7 @@ impl CookieSettings {
         secret_b64: String,
         secure: bool,
     ) -> Option<HeaderValue> {
-        let parts = self.secret_parts.get_or_init(|| {
-            [false, true].map(|secure| {
-                let text = self
-                    .secret_cookie(PLACEHOLDER.to_owned(), secure)
-                    .to_string();
-                // Only where the placeholder stands once (a cookie name could hold it too).
-                match text.split_once(PLACEHOLDER) {
-                    Some((before, after)) if !after.contains(PLACEHOLDER) => {
-                        (before.to_owned(), after.to_owned())
-                    }
-                    _ => (String::new(), String::new()),
-                }
-            })
-        });
-        let (before, after) = &parts[usize::from(secure)];
+        let (before, after) = &self.secret_parts[usize::from(secure)];
         if before.is_empty() {
             return header_value(self.secret_cookie(secret_b64, secure));
         }
@@ -125,6 +112,23 @@ impl CookieSettings {
             Ok(v) => Some(v),
             Err(_) => header_value(self.secret_cookie(secret_b64, secure)),
         }
+    }
+
+    /// The secret's `Set-Cookie` text split around its value, serialised once
+    /// by the `cookie` crate with a placeholder for the value. Empty where the
+    /// placeholder does not stand exactly once (a cookie name could hold it).
+    pub(crate) fn split_secret_cookie(&self) -> [(String, String); 2] {
+        [false, true].map(|secure| {
+            let text = self
+                .secret_cookie(PLACEHOLDER.to_owned(), secure)
+                .to_string();
+            match text.split_once(PLACEHOLDER) {
+                Some((before, after)) if !after.contains(PLACEHOLDER) => {
+                    (before.to_owned(), after.to_owned())
+                }
+                _ => (String::new(), String::new()),
+            }
+        })
     }
 
     fn secret_cookie(&self, secret_b64: String, secure: bool) -> Cookie<'static> {
@@ -270,10 +274,12 @@ mod tests {
     #[test]
     fn the_secret_cookie_is_the_cookie_crates_text() {
         for domain in [None, Some("example.com".to_owned())] {
-            let s = CookieSettings {
+            let mut s = CookieSettings {
                 domain,
                 ..settings()
             };
+            s.secret_parts = s.split_secret_cookie();
+            assert!(s.secret_parts.iter().all(|(before, _)| !before.is_empty()));
             for secure in [false, true] {
                 let secret = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ".to_owned();
                 let want = s.secret_cookie(secret.clone(), secure).to_string();
@@ -285,10 +291,12 @@ mod tests {
 
     #[test]
     fn a_name_holding_the_placeholder_still_gets_the_crates_text() {
-        let s = CookieSettings {
+        let mut s = CookieSettings {
             name: format!("x{PLACEHOLDER}"),
             ..settings()
         };
+        s.secret_parts = s.split_secret_cookie();
+        assert_eq!(s.secret_parts[0], Default::default());
         let want = s.secret_cookie("abc".into(), false).to_string();
         assert_eq!(
             s.secret_set_cookie("abc".into(), false)

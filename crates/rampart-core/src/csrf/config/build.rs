@@ -141,6 +141,18 @@ impl CsrfBuilder {
             return Err(ConfigError::new("csrf", "invalid configuration"));
         };
         let max_age_secs = i64::try_from(self.cookie_max_age.as_secs()).unwrap_or(i64::MAX);
+        let mut cookie = CookieSettings {
+            name: self.cookie_name,
+            path: self.cookie_path,
+            domain: self.cookie_domain,
+            max_age_secs,
+            same_site: self.same_site,
+            js_readable: self.js_readable,
+            js_name: self.js_cookie_name.clone(),
+            secret_parts: Default::default(),
+        };
+        // The secret's `Set-Cookie` is the same text but for the secret: split once here.
+        cookie.secret_parts = cookie.split_secret_cookie();
 
         Ok(Csrf::from_inner(Inner {
             keys,
@@ -156,16 +168,7 @@ impl CsrfBuilder {
             header_name_str: self.header_name,
             field_name: self.field_name,
             json_key: self.json_key,
-            cookie: CookieSettings {
-                name: self.cookie_name,
-                path: self.cookie_path,
-                domain: self.cookie_domain,
-                max_age_secs,
-                same_site: self.same_site,
-                js_readable: self.js_readable,
-                js_name: self.js_cookie_name.clone(),
-                secret_parts: Default::default(),
-            },
+            cookie,
             body_limit: self.body_limit,
             body_timeout: self.body_timeout,
             cache_control,
