@@ -247,48 +247,84 @@ fn missing(what: &str, setter: &str) -> &'static str {
     ""
 }
 
-/// The template functions' names, in the order of [`MinijinjaFunctions::made`].
+/// The template functions, each with its name and the handle it renders from.
 #[cfg(feature = "minijinja")]
-const FUNCTIONS: [&str; 6] = [
-    "csp_nonce",
-    "csp_style_nonce",
-    "csrf_token",
-    "csrf_input",
-    "csrf_meta",
-    "csrf_hx_headers",
-];
+#[derive(Debug, Clone, Copy)]
+enum Func {
+    CspNonce,
+    CspStyleNonce,
+    CsrfToken,
+    CsrfInput,
+    CsrfMeta,
+    CsrfHxHeaders,
+}
+
+#[cfg(feature = "minijinja")]
+impl Func {
+    const ALL: [Func; 6] = [
+        Func::CspNonce,
+        Func::CspStyleNonce,
+        Func::CsrfToken,
+        Func::CsrfInput,
+        Func::CsrfMeta,
+        Func::CsrfHxHeaders,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Func::CspNonce => "csp_nonce",
+            Func::CspStyleNonce => "csp_style_nonce",
+            Func::CsrfToken => "csrf_token",
+            Func::CsrfInput => "csrf_input",
+            Func::CsrfMeta => "csrf_meta",
+            Func::CsrfHxHeaders => "csrf_hx_headers",
+        }
+    }
+
+    /// Whether `c` has the handle this function renders from (else it is absent).
+    fn available(self, c: &TemplateContext) -> bool {
+        match self {
+            Func::CspNonce => c.nonce.is_some(),
+            Func::CspStyleNonce => c.nonce.is_some() || c.style_nonce.is_some(),
+            _ => c.csrf.is_some(),
+        }
+    }
+
+    fn render(self, c: &TemplateContext) -> minijinja::Value {
+        use minijinja::Value;
+        match self {
+            Func::CspNonce => Value::from(c.csp_nonce()),
+            Func::CspStyleNonce => Value::from(c.csp_style_nonce()),
+            Func::CsrfToken => Value::from(c.csrf_token()),
+            Func::CsrfInput => Value::from_safe_string(c.csrf_input().0),
+            Func::CsrfMeta => Value::from_safe_string(c.csrf_meta().0),
+            Func::CsrfHxHeaders => Value::from_safe_string(c.csrf_hx_headers().0),
+        }
+    }
+}
 
 /// [`TemplateContext::minijinja`]: the context as a map of functions.
 #[cfg(feature = "minijinja")]
 #[derive(Debug)]
 struct MinijinjaFunctions {
     context: TemplateContext,
-    /// Each function, made on its first lookup and reused by later ones (a
-    /// page writes `csp_nonce()` once per script).
-    made: [std::sync::OnceLock<minijinja::Value>; FUNCTIONS.len()],
+    /// Each function (in [`Func::ALL`]'s order), made on its first lookup and
+    /// reused by later ones (a page writes `csp_nonce()` once per script).
+    made: [std::sync::OnceLock<minijinja::Value>; Func::ALL.len()],
 }
 
 #[cfg(feature = "minijinja")]
 impl MinijinjaFunctions {
-    /// Whether the function at `index` has the handle it renders from.
-    fn has(&self, index: usize) -> bool {
-        let c = &self.context;
-        match index {
-            0 => c.nonce.is_some(),
-            1 => c.nonce.is_some() || c.style_nonce.is_some(),
-            _ => c.csrf.is_some(),
-        }
-    }
-
     fn function(&self, name: &str) -> Option<minijinja::Value> {
-        let index = FUNCTIONS.iter().position(|f| *f == name)?;
-        if !self.has(index) {
+        let index = Func::ALL.iter().position(|f| f.name() == name)?;
+        let func = Func::ALL[index];
+        if !func.available(&self.context) {
             return None;
         }
         let made = self.made[index].get_or_init(|| {
             minijinja::Value::from_object(Function {
                 context: self.context.clone(),
-                index,
+                func,
             })
         });
         Some(made.clone())
@@ -307,9 +343,10 @@ impl minijinja::value::Object for MinijinjaFunctions {
 
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
         minijinja::value::Enumerator::Values(
-            (0..FUNCTIONS.len())
-                .filter(|&i| self.has(i))
-                .map(|i| minijinja::Value::from(FUNCTIONS[i]))
+            Func::ALL
+                .iter()
+                .filter(|f| f.available(&self.context))
+                .map(|f| minijinja::Value::from(f.name()))
                 .collect(),
         )
     }
@@ -320,7 +357,7 @@ impl minijinja::value::Object for MinijinjaFunctions {
 #[derive(Debug)]
 struct Function {
     context: TemplateContext,
-    index: usize,
+    func: Func,
 }
 
 #[cfg(feature = "minijinja")]
@@ -334,26 +371,17 @@ impl minijinja::value::Object for Function {
         _: &mut minijinja::State<'_, '_>,
         args: &[minijinja::Value],
     ) -> Result<minijinja::Value, minijinja::Error> {
-        use minijinja::Value;
         if !args.is_empty() {
             return Err(minijinja::Error::new(
                 minijinja::ErrorKind::TooManyArguments,
-                format!("{}() takes no arguments", FUNCTIONS[self.index]),
+                format!("{}() takes no arguments", self.func.name()),
             ));
         }
-        let c = &self.context;
-        Ok(match self.index {
-            0 => Value::from(c.csp_nonce()),
-            1 => Value::from(c.csp_style_nonce()),
-            2 => Value::from(c.csrf_token()),
-            3 => Value::from_safe_string(c.csrf_input().0),
-            4 => Value::from_safe_string(c.csrf_meta().0),
-            _ => Value::from_safe_string(c.csrf_hx_headers().0),
-        })
+        Ok(self.func.render(&self.context))
     }
 
     fn render(self: &std::sync::Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<function {}>", FUNCTIONS[self.index])
+        write!(f, "<function {}>", self.func.name())
     }
 }
 

@@ -254,3 +254,20 @@ fn a_missing_handle_renders_nothing() {
     let page = page.nonce(&nonce);
     assert_eq!(page.csp_style_nonce(), nonce.value());
 }
+
+#[cfg(feature = "minijinja")]
+#[test]
+fn minijinja_offers_only_the_functions_whose_handle_was_given() {
+    let nonce = CspNonce::default();
+    let rampart = TemplateContext::new().nonce(&nonce).minijinja();
+    let names: Vec<String> = rampart.try_iter().unwrap().map(|v| v.to_string()).collect();
+    assert_eq!(names, ["csp_nonce", "csp_style_nonce"]);
+    let env = minijinja::Environment::new();
+    assert_eq!(
+        env.render_str("{{ csp_style_nonce() }}", rampart.clone())
+            .unwrap(),
+        nonce.value()
+    );
+    // No token handle: the page fails to render instead of posting no token.
+    assert!(env.render_str("{{ csrf_input() }}", rampart).is_err());
+}
