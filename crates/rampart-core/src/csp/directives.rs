@@ -80,7 +80,7 @@ pub(crate) const KNOWN_DIRECTIVES: &[DirectiveInfo] = &[
 ];
 
 /// Sandbox flags browsers know (HTML's sandboxing flag set); others are ignored.
-pub(crate) const SANDBOX_FLAGS: &[&str] = &[
+const SANDBOX_FLAGS: &[&str] = &[
     "allow-downloads",
     "allow-forms",
     "allow-modals",
@@ -96,6 +96,11 @@ pub(crate) const SANDBOX_FLAGS: &[&str] = &[
     "allow-top-navigation-by-user-activation",
     "allow-top-navigation-to-custom-protocols",
 ];
+
+/// Whether browsers know `flag` as a sandbox flag (ASCII case-insensitive).
+pub(crate) fn is_sandbox_flag(flag: &str) -> bool {
+    SANDBOX_FLAGS.iter().any(|f| f.eq_ignore_ascii_case(flag))
+}
 
 pub(crate) fn directive_info(name: &str) -> Option<&'static DirectiveInfo> {
     KNOWN_DIRECTIVES.iter().find(|i| i.name == name)

@@ -143,7 +143,7 @@ fn check_token(name: &str, t: &str, setting: &str) -> Result<(), ConfigError> {
         "report-to" => (!is_group_name(t)).then(|| {
             format!("{t:?} is not a reporting group name; use letters, digits, `-` and `_` (e.g. csp-endpoint)")
         }),
-        "sandbox" => (!super::directives::SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
+        "sandbox" => (!super::directives::is_sandbox_flag(t))
             .then(|| {
                 format!("{t:?} is not a sandbox flag browsers know (allow-scripts, allow-forms, allow-same-origin, …)")
             }),

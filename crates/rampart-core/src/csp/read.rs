@@ -224,8 +224,9 @@ fn weak_nonce(directive: &str, nonce: &str, found: &mut Vec<Finding>) {
 /// (Relative report URLs are resolved against the page, so they stand.)
 fn served_token_problem(directive: &str, t: &str) -> Option<String> {
     match directive {
-        "sandbox" => (!super::directives::SANDBOX_FLAGS.contains(&t.to_ascii_lowercase().as_str()))
-            .then(|| format!("{t} is not a sandbox flag")),
+        "sandbox" => {
+            (!super::directives::is_sandbox_flag(t)).then(|| format!("{t} is not a sandbox flag"))
+        }
         "report-uri" => (t.starts_with('\'') || t.starts_with('"'))
             .then(|| format!("{t} is quoted, so it is not a URL")),
         "report-to" => {
