@@ -97,6 +97,15 @@ const SANDBOX_FLAGS: &[&str] = &[
     "allow-top-navigation-to-custom-protocols",
 ];
 
+/// Whether `directive` can decide which scripts run: a script directive, or
+/// `default-src`, which they fall back to.
+pub(crate) fn governs_scripts(directive: &str) -> bool {
+    matches!(
+        directive,
+        "script-src" | "script-src-elem" | "script-src-attr" | "default-src"
+    )
+}
+
 /// Whether browsers know `flag` as a sandbox flag (ASCII case-insensitive).
 pub(crate) fn is_sandbox_flag(flag: &str) -> bool {
     SANDBOX_FLAGS.iter().any(|f| f.eq_ignore_ascii_case(flag))

@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::bypass::{arbitrary_code_hosts, bypasses_for, open_wildcard, BypassKind};
 use super::directive::Directive;
-use super::directives::{directive_info, ValueKind};
+use super::directives::{directive_info, governs_scripts, ValueKind};
 use super::policy::Policy;
 use super::source::{Keyword, Source};
 
@@ -497,11 +497,7 @@ fn dangerous_scheme_or_wildcard(d: &Directive, s: &Source, out: &mut Out) {
                     format!("{} {h} is as good as any host: {why}", d.name()),
                     "list the exact hosts you need, or use nonces ('strict-dynamic')",
                 );
-            } else if d.name() != "script-src"
-                && d.name() != "script-src-elem"
-                && d.name() != "script-src-attr"
-                && d.name() != "default-src"
-            {
+            } else if !governs_scripts(d.name()) {
                 // In object-src and base-uri a host that serves anyone's files
                 // serves the attacker's (a <base> there re-points nonced
                 // relative scripts to it). Script directives name these below.

@@ -96,9 +96,10 @@ const MAX_COMBINED: usize = 16;
 /// The group of directives a finding is about, for comparing policies: the
 /// script directives stand for each other (each falls back to the next).
 fn group(directive: &str) -> &str {
-    match directive {
-        "script-src" | "script-src-elem" | "script-src-attr" | "default-src" => "script-src",
-        d => d,
+    if super::directives::governs_scripts(directive) {
+        "script-src"
+    } else {
+        directive
     }
 }
 

@@ -322,6 +322,17 @@ fn wildcards_over_a_top_level_domain_or_open_hosting_are_any_host() {
         find(&p[0], "arbitrary-code-host").map(|f| f.severity),
         Some(Severity::High)
     );
+    // Named once, whichever directive it stands in (script directives name it
+    // in their own pass, the others in the host pass).
+    for policy in [
+        "script-src 'self' cdn.jsdelivr.net; object-src 'none'",
+        "default-src 'self' cdn.jsdelivr.net; object-src 'none'",
+        "script-src 'nonce-r4nd0mr4nd0mr4nd0m'; object-src 'none'; base-uri https://cdn.jsdelivr.net",
+    ] {
+        let p = by_policy(policy);
+        let n = p[0].iter().filter(|f| f.check == "arbitrary-code-host").count();
+        assert_eq!(n, 1, "{policy}: {:?}", p[0]);
+    }
     // A named site under such a domain is the app's own.
     let p = by_policy("script-src https://myapp.vercel.app; object-src 'none'");
     assert!(find(&p[0], "wildcard").is_none());
