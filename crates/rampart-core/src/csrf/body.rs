@@ -287,6 +287,16 @@ mod tests {
             kind(&ct("application/x-www-form-urlencoded; charset=utf-8")),
             Some(BodyKind::UrlEncoded)
         );
+        // The plain spelling, matched before the MIME parser, in any case; a
+        // near miss still goes to the parser and is refused as it refuses it.
+        for plain in [
+            "application/x-www-form-urlencoded",
+            "Application/X-WWW-Form-URLEncoded",
+        ] {
+            assert_eq!(kind(&ct(plain)), Some(BodyKind::UrlEncoded), "{plain}");
+        }
+        assert_eq!(kind(&ct("application/x-www-form-urlencodedx")), None);
+        assert_eq!(kind(&ct("application/x-www-form-urlencoded/x")), None);
         #[cfg(feature = "multipart")]
         assert_eq!(
             kind(&ct("multipart/form-data; boundary=x")),
